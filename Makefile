@@ -1,0 +1,43 @@
+# loyalty-research: `make reproduce` and `make test` are all a new user needs (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.DEFAULT_GOAL := help
+.PHONY: help env test unit notebooks reproduce data lint clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+env: $(STAMP) ## create .venv and install the package with test and notebook tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,dev]"
+	touch $(STAMP)
+
+test: $(STAMP) ## unit tests, reference tests and every notebook under nbval
+	$(BIN)/python -m pytest tests src/loyalty_research --doctest-modules
+	$(BIN)/python -m pytest --nbval-lax $(NOTEBOOKS)
+
+reproduce: $(STAMP) ## check the bundled data regenerate byte-identically, then run every notebook
+	$(BIN)/loyalty-research data --check
+	mkdir -p build/notebooks
+	@for nb in $(NOTEBOOKS); do \
+	  echo "running $$nb"; \
+	  $(BIN)/papermill --cwd notebooks --progress-bar "$$nb" "build/$$nb" || exit 1; \
+	done
+
+data: $(STAMP) ## regenerate data/ from the simulator (byte-identical for the same seed)
+	$(BIN)/loyalty-research data
+
+lint: $(STAMP) ## ruff
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+clean: ## remove the environment and build outputs
+	rm -rf $(VENV) build .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,59 @@
+"""loyalty-research: reproducible customer-loyalty studies.
+
+Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
+:mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
+:mod:`~loyalty_research.datasets` (bundled and public data) and
+:mod:`~loyalty_research.survey` (reading, checking and scoring a survey).
+"""
+
+from .codebook import Codebook, CodebookError, ColumnSpec
+from .datasets import (
+    load_codebook,
+    load_corp_rep,
+    load_ecsi_mobi,
+    load_golf_survey,
+    load_golf_truth,
+)
+from .plotting import set_theme
+from .simulate import (
+    DEFAULT_SEED,
+    GolfSurveyParameters,
+    golf_codebook,
+    segment_coefficients,
+    simulate_golf_survey,
+)
+from .survey import (
+    StraightLiningWarning,
+    SurveyDataError,
+    flag_straightliners,
+    missing_summary,
+    read_survey,
+    score_constructs,
+    validate_survey,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_SEED",
+    "Codebook",
+    "CodebookError",
+    "ColumnSpec",
+    "GolfSurveyParameters",
+    "StraightLiningWarning",
+    "SurveyDataError",
+    "flag_straightliners",
+    "golf_codebook",
+    "load_codebook",
+    "load_corp_rep",
+    "load_ecsi_mobi",
+    "load_golf_survey",
+    "load_golf_truth",
+    "missing_summary",
+    "read_survey",
+    "score_constructs",
+    "segment_coefficients",
+    "set_theme",
+    "simulate_golf_survey",
+    "validate_survey",
+]
