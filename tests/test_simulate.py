@@ -47,9 +47,9 @@ def test_every_construct_has_one_reverse_keyed_item():
 def test_items_are_ceiling_skewed_7_point_answers(simulated):
     survey, truth = simulated
     answers = survey.loc[
-        ~truth["straightliner"].to_numpy(), ["sat_overall", "qcourse_greens", "loyal_revisit"]
+        ~truth["straightliner"].to_numpy(), ["sat_overall", "qcourse_greens", "benefit_product"]
     ]
-    values = answers.stack()
+    values = answers.melt()["value"].dropna()
     assert set(values.unique()) <= set(range(1, 8))
     assert (answers.skew() < 0).all()  # ceiling skew: long tail towards the low answers
     assert answers.median().min() >= 5

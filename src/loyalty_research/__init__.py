@@ -14,7 +14,7 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
-from .plotting import set_theme
+from .plotting import SEGMENT_COLOURS, set_theme
 from .simulate import (
     DEFAULT_SEED,
     GolfSurveyParameters,
@@ -36,6 +36,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_SEED",
+    "SEGMENT_COLOURS",
     "Codebook",
     "CodebookError",
     "ColumnSpec",

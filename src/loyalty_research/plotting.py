@@ -1,10 +1,18 @@
-"""One seaborn theme for every figure of the package."""
+"""One seaborn theme for every figure of the package, and fixed colours for the segments."""
 
 from __future__ import annotations
 
 import seaborn as sns
 
-__all__ = ["set_theme"]
+__all__ = ["SEGMENT_COLOURS", "set_theme"]
+
+#: One colour per simulated segment, the same in every figure (colour-blind safe).
+SEGMENT_COLOURS = {
+    "satisfaction_driven": "#0072B2",
+    "value_seeker": "#E69F00",
+    "locked_in": "#009E73",
+    "variety_seeker": "#CC79A7",
+}
 
 
 def set_theme() -> None:
@@ -13,5 +21,5 @@ def set_theme() -> None:
         context="notebook",
         style="whitegrid",
         palette="colorblind",
-        rc={"figure.dpi": 100, "axes.titlesize": 12, "axes.labelsize": 11},
+        rc={"figure.dpi": 100, "axes.titlesize": 11, "axes.labelsize": 11},
     )

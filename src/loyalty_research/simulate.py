@@ -99,12 +99,18 @@ class GolfSurveyParameters:
         Shift of expectation for (corporate) members and per income band.
     benefit_quality, benefit_income :
         Effects of general quality and income on perceived benefits.
-    cost_membership, cost_income : mapping, float
-        Membership-type shift of perceived costs and effect per income band.
+    cost_intercept, cost_membership, cost_income : float, mapping, float
+        Level of perceived costs (below the benefits: most customers do not find the club
+        costly), its membership-type shift and effect per income band.
     satisfaction_quality, satisfaction_expectation, satisfaction_benefit :
         Satisfaction = quality - expectation gap (disconfirmation) + benefits + noise.
     satisfaction_by_complaint : mapping
         Shift of satisfaction by complaint outcome.
+    satisfaction_by_segment : mapping
+        Shift of satisfaction by segment: who is in a segment shapes how satisfied they are
+        (members who chose the club are more satisfied than tourists passing through). It
+        creates a pooled satisfaction-loyalty association even in segments whose loyalty does
+        not respond to satisfaction.
     trust_path : float
         Coefficient of each step of the trust chain satisfaction -> cognitive -> affective ->
         behavioural trust (each step has unit latent variance).
@@ -115,7 +121,7 @@ class GolfSurveyParameters:
         TARP's "1 in 25 complain" describes whole markets; a golf club hears more, and cells
         must be large enough to estimate, so the default is 0.4.
     repurchase_base : mapping
-        Repurchase probability at average loyalty for each complaint outcome: the TARP figures
+        Repurchase probability at latent loyalty 0 for each complaint outcome: the TARP figures
         for losses over $100 (did not complain 9%, complained unresolved 19%, resolved 54%,
         resolved quickly 82%) and ``no_problem`` for customers who had no problem.
     repurchase_loyalty :
@@ -231,7 +237,7 @@ class GolfSurveyParameters:
                     "error_sd": 0.08,
                 },
                 "value_seeker": {
-                    "intercept": -0.4,
+                    "intercept": -0.85,
                     "satisfaction": 0.0,
                     "trust": 0.0,
                     "value": 0.45,
@@ -266,6 +272,7 @@ class GolfSurveyParameters:
             {"member": 0.5, "corporate": -0.5, "green_fee": 0.3, "package_tourist": 0.0}
         )
     )
+    cost_intercept: float = -1.0
     cost_income: float = -0.25
     satisfaction_quality: float = 0.7
     satisfaction_expectation: float = -0.25
@@ -280,6 +287,11 @@ class GolfSurveyParameters:
                 "resolved": -0.2,
                 "resolved_quickly": 0.1,
             }
+        )
+    )
+    satisfaction_by_segment: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {"satisfaction_driven": 0.0, "value_seeker": 0.2, "locked_in": 0.6, "variety_seeker": -0.6}
         )
     )
     trust_path: float = 0.6
@@ -948,7 +960,8 @@ def _simulate_latent(
     )
     benefits = p.benefit_quality * general + p.benefit_income * income_c + 0.75 * rng.standard_normal(n)
     costs = (
-        np.array([p.cost_membership[m] for m in mtype])
+        p.cost_intercept
+        + np.array([p.cost_membership[m] for m in mtype])
         + p.cost_income * income_c
         + 0.9 * rng.standard_normal(n)
     )
@@ -966,6 +979,7 @@ def _simulate_latent(
         + p.satisfaction_expectation * expectation
         + p.satisfaction_benefit * benefits
         + complaint_shift
+        + np.array([p.satisfaction_by_segment[k] for k in SEGMENTS])[segment]
         + p.satisfaction_noise * rng.standard_normal(n)
     )
     step_noise = np.sqrt(1 - p.trust_path**2)
