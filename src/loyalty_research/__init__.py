@@ -3,9 +3,17 @@
 Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
 :mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
 :mod:`~loyalty_research.datasets` (bundled and public data) and
-:mod:`~loyalty_research.survey` (reading, checking and scoring a survey).
+:mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
+:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation).
 """
 
+from .clusterwise import (
+    ClusterwiseRegression,
+    DegenerateSolutionWarning,
+    PermutationTestResult,
+    permutation_test,
+    select_n_components,
+)
 from .codebook import Codebook, CodebookError, ColumnSpec
 from .datasets import (
     load_codebook,
@@ -37,10 +45,13 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_SEED",
     "SEGMENT_COLOURS",
+    "ClusterwiseRegression",
     "Codebook",
     "CodebookError",
     "ColumnSpec",
+    "DegenerateSolutionWarning",
     "GolfSurveyParameters",
+    "PermutationTestResult",
     "StraightLiningWarning",
     "SurveyDataError",
     "flag_straightliners",
@@ -51,9 +62,11 @@ __all__ = [
     "load_golf_survey",
     "load_golf_truth",
     "missing_summary",
+    "permutation_test",
     "read_survey",
     "score_constructs",
     "segment_coefficients",
+    "select_n_components",
     "set_theme",
     "simulate_golf_survey",
     "validate_survey",

@@ -1,0 +1,767 @@
+"""Clusterwise regression: finite mixtures of linear regressions for market segmentation.
+
+Segments customers by *how* an outcome (loyalty) responds to its drivers (satisfaction,
+value): each segment has its own regression line. Two estimators:
+
+* ``method="em"``: the maximum-likelihood mixture of Gaussian regressions of DeSarbo & Cron
+  (1988), fitted by EM from several starts, with a guard against the degenerate exact-fit
+  solutions that discrete survey answers make possible;
+* ``method="spath"``: Spaeth's (1979) hard clusterwise regression, which minimises the pooled
+  within-segment sum of squared errors by moving single cases between segments.
+
+References
+----------
+DeSarbo, W. S., & Cron, W. L. (1988). A maximum likelihood methodology for clusterwise linear
+regression. Journal of Classification, 5(2), 249-282. https://doi.org/10.1007/BF01897167
+
+Spaeth, H. (1979). Algorithm 39: Clusterwise linear regression. Computing, 22(4), 367-373.
+https://doi.org/10.1007/BF02265317
+
+Leisch, F. (2004). FlexMix: A general framework for finite mixture models and latent class
+regression in R. Journal of Statistical Software, 11(8). https://doi.org/10.18637/jss.v011.i08
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from tqdm.auto import tqdm
+
+__all__ = [
+    "ClusterwiseRegression",
+    "DegenerateSolutionWarning",
+    "PermutationTestResult",
+    "permutation_test",
+    "select_n_components",
+]
+
+_LOG_2PI = np.log(2 * np.pi)
+
+
+class DegenerateSolutionWarning(UserWarning):
+    """Every start ended with a segment collapsed onto an exact fit or too few cases."""
+
+
+class ClusterwiseRegression(BaseEstimator):
+    """Mixture of linear regressions (clusterwise regression), scikit-learn style.
+
+    Parameters
+    ----------
+    n_components : int, default 2
+        Number of segments K.
+    method : {"em", "spath"}, default "em"
+        ``"em"``: maximum likelihood for a mixture of Gaussian regressions with one error
+        variance per segment. ``"spath"``: hard partition minimising the pooled
+        within-segment sum of squared errors by single-case exchanges.
+    n_init : int, default 10
+        Number of random starts; the best (highest log-likelihood, or lowest SSE for
+        ``"spath"``) non-degenerate one is kept.
+    max_iter : int, default 1000
+        Maximum EM iterations (or exchange passes) per start.
+    tol : float, default 1e-8
+        EM stops when the log-likelihood rises by less than ``tol * |log-likelihood|``.
+    variance_floor : float, default 1e-3
+        A segment's error variance may not fall below ``variance_floor`` times the residual
+        variance of the one-segment regression. A start whose solution rests on the floor has
+        collapsed onto an exact fit and is discarded (see Notes). Tight but real segments,
+        such as customers at the top of the scale, stay well above the default floor.
+    random_state : int, numpy Generator or None
+        Seed for the starts.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (K,)
+        Segment sizes (mixing proportions), in decreasing order.
+    intercept_ : ndarray of shape (K,)
+    coef_ : ndarray of shape (K, n_features)
+    scale_ : ndarray of shape (K,)
+        Error standard deviation per segment (maximum likelihood: divisor is the segment's
+        weighted size, not size minus parameters).
+    log_likelihood_ : float
+        Mixture log-likelihood of the training data (for ``"spath"``, evaluated at the hard
+        solution's lines, sizes and ML scales).
+    r_squared_ : float
+        Pooled R-squared of the hard assignment: ``1 - SSE_within / SST``.
+    labels_ : ndarray of shape (n_samples,)
+        Segment of each training case (highest posterior for ``"em"``).
+    converged_ : bool
+    n_iter_ : int
+        Iterations of the kept start.
+    start_scores_ : ndarray of shape (n_init,)
+        Log-likelihood (``"em"``) or pooled SSE (``"spath"``) reached by each start, NaN for
+        degenerate starts.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame.
+
+    Notes
+    -----
+    The model for case :math:`i` with predictors :math:`x_i` is
+
+    .. math::
+
+        f(y_i \\mid x_i) = \\sum_{k=1}^K \\pi_k \\, \\phi(y_i; \\beta_{0k} + x_i^\\top \\beta_k,
+        \\sigma_k^2).
+
+    EM alternates posterior segment probabilities (E-step, in log space) and weighted least
+    squares per segment (M-step). With discrete 1-7 or 1-10 answers a segment can fit a
+    handful of identical answers exactly; its variance then goes to zero and the likelihood
+    to infinity. The variance floor stops that, and a start that ends on the floor, or with a
+    segment of fewer weighted cases than it has parameters, is discarded. If every start is
+    degenerate the best one is kept with a :class:`DegenerateSolutionWarning`.
+
+    Segments are reported in decreasing order of size, so results do not depend on the order
+    in which a start happened to find them.
+
+    R's flexmix (``FLXMRglm``) estimates each segment's sigma with the divisor
+    :math:`\\sum_i \\tau_{ik} - (p + 1)` instead of :math:`\\sum_i \\tau_{ik}`; its fixed point
+    is therefore not the maximum of the likelihood, and this estimator reaches a log-likelihood
+    at least as high on the same data (``tests/reference/``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.uniform(0, 10, 400)
+    >>> segment = rng.random(400) < 0.5
+    >>> y = np.where(segment, 1 + 2 * x, 8 - 0.5 * x) + rng.normal(0, 0.5, 400)
+    >>> model = ClusterwiseRegression(2, random_state=1).fit(x[:, None], y)
+    >>> np.round(model.coef_.ravel(), 1)
+    array([ 2. , -0.5])
+    """
+
+    def __init__(
+        self,
+        n_components: int = 2,
+        *,
+        method: str = "em",
+        n_init: int = 10,
+        max_iter: int = 1000,
+        tol: float = 1e-8,
+        variance_floor: float = 1e-3,
+        random_state: int | np.random.Generator | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.method = method
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.variance_floor = variance_floor
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y) -> ClusterwiseRegression:
+        """Fit the mixture to predictors ``X`` (n x p) and outcome ``y`` (n)."""
+        self._check_settings()
+        design, y = self._validate_data(X, y, fitting=True)
+        n, q = design.shape
+        if n < self.n_components * (q + 1):
+            raise ValueError(
+                f"n_components={self.n_components} needs at least {self.n_components * (q + 1)} cases "
+                f"({q + 1} per segment for {q} coefficients and a variance); got {n}"
+            )
+        rng = np.random.default_rng(self.random_state)
+        pooled = np.linalg.lstsq(design, y, rcond=None)[0]
+        pooled_variance = float(np.mean((y - design @ pooled) ** 2))
+        if pooled_variance <= 1e-12 * (1.0 + float(np.var(y))):
+            raise ValueError("y is constant or an exact linear function of X: there are no segments to find")
+        self.floor_ = self.variance_floor * pooled_variance
+        fit_start = self._em_start if self.method == "em" else self._spath_start
+        results = [fit_start(design, y, rng) for _ in range(self.n_init)]
+        scores = np.array([r["score"] if not r["degenerate"] else np.nan for r in results])
+        usable = [r for r in results if not r["degenerate"]]
+        if not usable:
+            warnings.warn(
+                f"all {self.n_init} starts ended with a degenerate segment (error variance on the floor or "
+                "fewer cases than parameters); the best is kept. Try fewer segments or more starts.",
+                DegenerateSolutionWarning,
+                stacklevel=2,
+            )
+            usable = results
+        best = max(usable, key=lambda r: r["score"])
+        self.start_scores_ = scores if self.method == "em" else -scores
+        self._store(best, design, y)
+        if not self.converged_:
+            warnings.warn(
+                f"the best start did not converge in {self.max_iter} iterations; raise max_iter",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _check_settings(self) -> None:
+        if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)):
+            raise ValueError(f"n_components must be a positive integer, got {self.n_components!r}")
+        if self.n_components < 1:
+            raise ValueError(f"n_components must be a positive integer, got {self.n_components!r}")
+        if self.method not in ("em", "spath"):
+            raise ValueError(f"method must be 'em' or 'spath', got {self.method!r}")
+        for name in ("n_init", "max_iter"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not self.tol > 0:
+            raise ValueError(f"tol must be positive, got {self.tol!r}")
+        if not 0 < self.variance_floor < 1:
+            raise ValueError(f"variance_floor must be in (0, 1), got {self.variance_floor!r}")
+
+    def _validate_data(self, X, y, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
+        names = None
+        if isinstance(X, pd.Series):
+            X = X.to_frame()
+        if isinstance(X, pd.DataFrame):
+            names = np.asarray([str(c) for c in X.columns], dtype=object)
+            X = X.to_numpy(dtype=float, na_value=np.nan)
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None]
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-dimensional (cases x predictors), got shape {X.shape}")
+        y = np.asarray(y, dtype=float).ravel()
+        if len(y) != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)} values")
+        labels = list(names) if names is not None else [f"x{j}" for j in range(X.shape[1])]
+        bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
+        if bad_rows.size:
+            column = labels[int(np.flatnonzero(~np.isfinite(X[bad_rows[0]]))[0])]
+            raise ValueError(
+                f"X has missing or infinite values (first in column {column!r}, "
+                f"rows {bad_rows[:10].tolist()}); drop or impute them first"
+            )
+        bad_y = np.flatnonzero(~np.isfinite(y))
+        if bad_y.size:
+            raise ValueError(f"y has missing or infinite values (rows {bad_y[:10].tolist()})")
+        if fitting:
+            constant = [labels[j] for j in range(X.shape[1]) if np.ptp(X[:, j]) == 0]
+            if constant:
+                raise ValueError(f"constant predictor(s) {constant}: the intercept already plays that role")
+            self.n_features_in_ = X.shape[1]
+            if names is not None:
+                self.feature_names_in_ = names
+            elif hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        elif X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} predictors; the model was fitted with {self.n_features_in_}"
+            )
+        return np.column_stack([np.ones(len(y)), X]), y
+
+    def _random_lines(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A start: one line through each of K random small subsets; every case to the nearest line."""
+        n, q = design.shape
+        lines = np.empty((self.n_components, q))
+        for k in range(self.n_components):
+            subset = rng.choice(n, min(n, q + 2), replace=False)
+            lines[k] = np.linalg.lstsq(design[subset], y[subset], rcond=None)[0]
+        return np.abs(y[:, None] - design @ lines.T).argmin(axis=1)
+
+    def _em_start(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict:
+        K = self.n_components
+        labels = self._random_lines(design, y, rng)
+        resp = np.full((len(y), K), 0.05 / max(K - 1, 1))
+        resp[np.arange(len(y)), labels] = 0.95 if K > 1 else 1.0
+        params = _m_step(design, y, resp, self.floor_)
+        ll_old, converged, iteration = -np.inf, False, 0
+        while iteration < self.max_iter:
+            iteration += 1
+            ll, resp = _e_step(design, y, *params)
+            if ll - ll_old < self.tol * abs(ll):
+                converged = True
+                break
+            ll_old = ll
+            params = _m_step(design, y, resp, self.floor_)
+        weights, _, variances = params
+        degenerate = bool(
+            np.any(variances <= self.floor_ * (1 + 1e-9)) or np.any(weights * len(y) < design.shape[1] + 1)
+        )
+        return {
+            "score": ll,
+            "params": params,
+            "converged": converged,
+            "n_iter": iteration,
+            "degenerate": degenerate,
+        }
+
+    def _spath_start(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict:
+        labels = self._random_lines(design, y, rng)
+        labels, converged, n_pass = _spath_exchange(design, y, labels, self.n_components, self.max_iter)
+        params = _hard_params(design, y, labels, self.n_components)
+        sse = _pooled_sse(design, y, labels, self.n_components)
+        counts = np.bincount(labels, minlength=self.n_components)
+        degenerate = bool(np.any(counts < design.shape[1] + 1))
+        return {
+            "score": -sse,
+            "params": params,
+            "converged": converged,
+            "n_iter": n_pass,
+            "degenerate": degenerate,
+            "labels": labels,
+        }
+
+    def _store(self, result: dict, design: np.ndarray, y: np.ndarray) -> None:
+        weights, coefs, variances = result["params"]
+        order = np.argsort(-weights, kind="stable")
+        self.weights_ = weights[order]
+        self.intercept_ = coefs[order, 0]
+        self.coef_ = coefs[order, 1:]
+        self.scale_ = np.sqrt(variances[order])
+        self.converged_ = bool(result["converged"])
+        self.n_iter_ = int(result["n_iter"])
+        ll, resp = _e_step(design, y, self.weights_, self._coefs(), self.scale_**2)
+        self.log_likelihood_ = float(ll)
+        if self.method == "spath":
+            inverse = np.argsort(order)
+            self.labels_ = inverse[result["labels"]]
+        else:
+            self.labels_ = resp.argmax(axis=1)
+        sst = float(np.sum((y - y.mean()) ** 2))
+        self.r_squared_ = 1 - _pooled_sse(design, y, self.labels_, self.n_components) / sst
+        self.n_obs_ = len(y)
+
+    def _coefs(self) -> np.ndarray:
+        return np.column_stack([self.intercept_, self.coef_])
+
+    # --------------------------------------------------------------- prediction
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise ValueError("this ClusterwiseRegression is not fitted yet; call fit(X, y) first")
+
+    def _log_joint(self, X, y) -> np.ndarray:
+        self._check_fitted()
+        design, y = self._validate_data(X, y, fitting=False)
+        return _log_joint(design, y, self.weights_, self._coefs(), self.scale_**2)
+
+    def score_samples(self, X, y) -> np.ndarray:
+        """Log-likelihood of each case under the fitted mixture."""
+        return logsumexp(self._log_joint(X, y), axis=1)
+
+    def score(self, X, y) -> float:
+        """Mean log-likelihood per case."""
+        return float(self.score_samples(X, y).mean())
+
+    def predict_proba(self, X, y) -> np.ndarray:
+        """Posterior probability of each segment for each case (needs the outcome ``y``)."""
+        log_joint = self._log_joint(X, y)
+        return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
+
+    def predict(self, X, y) -> np.ndarray:
+        """Most probable segment of each case."""
+        return self.predict_proba(X, y).argmax(axis=1)
+
+    # ----------------------------------------------------------------- criteria
+    @property
+    def n_parameters_(self) -> int:
+        """Free parameters: K (p + 1) coefficients, K variances, K - 1 proportions."""
+        self._check_fitted()
+        k, q = self.n_components, self.n_features_in_ + 1
+        return k * q + k + (k - 1)
+
+    def _total_ll(self, X, y) -> tuple[float, int]:
+        return float(self.score_samples(X, y).sum()), len(np.asarray(y).ravel())
+
+    def aic(self, X, y) -> float:
+        """Akaike's criterion, -2 log L + 2 k."""
+        ll, _ = self._total_ll(X, y)
+        return -2 * ll + 2 * self.n_parameters_
+
+    def aic3(self, X, y) -> float:
+        """Bozdogan's AIC3, -2 log L + 3 k."""
+        ll, _ = self._total_ll(X, y)
+        return -2 * ll + 3 * self.n_parameters_
+
+    def bic(self, X, y) -> float:
+        """Schwarz's criterion, -2 log L + k log n."""
+        ll, n = self._total_ll(X, y)
+        return -2 * ll + self.n_parameters_ * np.log(n)
+
+    def caic(self, X, y) -> float:
+        """Bozdogan's consistent AIC, -2 log L + k (log n + 1)."""
+        ll, n = self._total_ll(X, y)
+        return -2 * ll + self.n_parameters_ * (np.log(n) + 1)
+
+    def icl(self, X, y) -> float:
+        """Integrated completed likelihood as in flexmix: -2 (complete-data log L) + k log n.
+
+        The complete-data log-likelihood assigns each case to its most probable segment:
+        :math:`\\sum_i \\log(\\pi_{c_i} f_{c_i}(y_i))`, :math:`c_i` the MAP segment.
+        """
+        log_joint = self._log_joint(X, y)
+        complete = float(log_joint.max(axis=1).sum())
+        return -2 * complete + self.n_parameters_ * np.log(len(log_joint))
+
+    def entropy_r2(self, X, y) -> float:
+        """Relative entropy of the posteriors, 1 - E / (n log K): 1 = crisp segments."""
+        if self.n_components == 1:
+            return 1.0
+        post = self.predict_proba(X, y)
+        entropy = -float(np.sum(post * np.log(np.clip(post, 1e-300, None))))
+        return 1 - entropy / (len(post) * np.log(self.n_components))
+
+    # ---------------------------------------------------------------- inference
+    def summary(self, X, y, *, alpha: float = 0.05) -> pd.DataFrame:
+        """Segment coefficients with standard errors from the observed information.
+
+        Parameters
+        ----------
+        X, y : array-like
+            The data the model was fitted to.
+        alpha : float, default 0.05
+            Intervals have coverage ``1 - alpha``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per segment and term: ``segment`` (1-based, as ordered in ``weights_``),
+            ``term`` (``"intercept"`` and the feature names), ``coef``, ``se``, ``z``,
+            ``p_val``, ``ci_low``, ``ci_high``.
+
+        Notes
+        -----
+        The covariance matrix is the inverse of the negative Hessian of the full mixture
+        log-likelihood in the parameters :math:`(\\beta_k, \\log\\sigma_k, \\alpha_k)`, with
+        :math:`\\pi_k \\propto e^{\\alpha_k}`, :math:`\\alpha_1 = 0`. The Hessian is the
+        numerical derivative (central differences) of the analytic score. flexmix's ``refit``
+        does the same through ``optim``'s Hessian; its standard errors differ from these only
+        by its different sigma estimate and by numerical differentiation.
+        """
+        self._check_fitted()
+        design, y = self._validate_data(X, y, fitting=False)
+        cov = self._covariance(design, y)
+        K, q = self.n_components, design.shape[1]
+        terms = ["intercept", *self._feature_names()]
+        coefs = self._coefs()
+        z_crit = stats.norm.ppf(1 - alpha / 2)
+        rows = []
+        for k in range(K):
+            for j, term in enumerate(terms):
+                index = k * q + j
+                se = float(np.sqrt(cov[index, index])) if cov[index, index] > 0 else np.nan
+                coef = float(coefs[k, j])
+                z = coef / se
+                rows.append(
+                    {
+                        "segment": k + 1,
+                        "term": term,
+                        "coef": coef,
+                        "se": se,
+                        "z": z,
+                        "p_val": float(2 * stats.norm.sf(abs(z))),
+                        "ci_low": coef - z_crit * se,
+                        "ci_high": coef + z_crit * se,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def _feature_names(self) -> list[str]:
+        if hasattr(self, "feature_names_in_"):
+            return [str(n) for n in self.feature_names_in_]
+        return [f"x{j}" for j in range(self.n_features_in_)]
+
+    def _theta(self) -> np.ndarray:
+        alphas = np.log(self.weights_[1:]) - np.log(self.weights_[0])
+        return np.concatenate([self._coefs().ravel(), np.log(self.scale_), alphas])
+
+    def _covariance(self, design: np.ndarray, y: np.ndarray) -> np.ndarray:
+        theta = self._theta()
+        K, q = self.n_components, design.shape[1]
+        hessian = np.empty((theta.size, theta.size))
+        for j in range(theta.size):
+            step = 1e-5 * max(1.0, abs(theta[j]))
+            up, down = theta.copy(), theta.copy()
+            up[j] += step
+            down[j] -= step
+            hessian[:, j] = (_score(design, y, up, K, q) - _score(design, y, down, K, q)) / (2 * step)
+        hessian = (hessian + hessian.T) / 2
+        try:
+            return np.linalg.inv(-hessian)
+        except np.linalg.LinAlgError:
+            return np.linalg.pinv(-hessian)
+
+
+# --------------------------------------------------------------------- EM pieces
+def _log_joint(
+    design: np.ndarray, y: np.ndarray, weights: np.ndarray, coefs: np.ndarray, variances: np.ndarray
+) -> np.ndarray:
+    resid = y[:, None] - design @ coefs.T
+    with np.errstate(divide="ignore"):
+        log_w = np.log(weights)
+    return log_w - 0.5 * (_LOG_2PI + np.log(variances)) - 0.5 * resid**2 / variances
+
+
+def _e_step(design, y, weights, coefs, variances) -> tuple[float, np.ndarray]:
+    log_joint = _log_joint(design, y, weights, coefs, variances)
+    log_lik = logsumexp(log_joint, axis=1, keepdims=True)
+    return float(log_lik.sum()), np.exp(log_joint - log_lik)
+
+
+def _m_step(design: np.ndarray, y: np.ndarray, resp: np.ndarray, floor: float):
+    """Weighted least squares per segment, ML variances (floored), proportions."""
+    n, q = design.shape
+    sizes = resp.sum(axis=0)
+    gram = np.einsum("nk,ni,nj->kij", resp, design, design, optimize=True)
+    moment = (resp * y[:, None]).T @ design
+    ridge = 1e-10 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(q)
+    coefs = np.linalg.solve(gram + ridge, moment[..., None])[..., 0]
+    resid = y[:, None] - design @ coefs.T
+    variances = np.maximum((resp * resid**2).sum(axis=0) / np.maximum(sizes, 1e-300), floor)
+    return sizes / n, coefs, variances
+
+
+def _score(design, y, theta, K, q) -> np.ndarray:
+    """Gradient of the mixture log-likelihood in (beta, log sigma, alpha)."""
+    coefs = theta[: K * q].reshape(K, q)
+    log_sigma = theta[K * q : K * q + K]
+    alphas = np.concatenate([[0.0], theta[K * q + K :]])
+    weights = np.exp(alphas - logsumexp(alphas))
+    variances = np.exp(2 * log_sigma)
+    _, post = _e_step(design, y, weights, coefs, variances)
+    resid = y[:, None] - design @ coefs.T
+    d_coef = ((post * resid / variances)[:, :, None] * design[:, None, :]).sum(axis=0)
+    d_log_sigma = (post * (resid**2 / variances - 1)).sum(axis=0)
+    d_alpha = (post - weights).sum(axis=0)[1:]
+    return np.concatenate([d_coef.ravel(), d_log_sigma, d_alpha])
+
+
+# ------------------------------------------------------------------- Spaeth pieces
+def _hard_params(design, y, labels, K):
+    n, q = design.shape
+    coefs = np.zeros((K, q))
+    variances = np.empty(K)
+    counts = np.bincount(labels, minlength=K)
+    for k in range(K):
+        members = labels == k
+        if counts[k] == 0:
+            variances[k] = np.var(y)
+            continue
+        coefs[k] = np.linalg.lstsq(design[members], y[members], rcond=None)[0]
+        variances[k] = max(float(np.mean((y[members] - design[members] @ coefs[k]) ** 2)), 1e-12 * np.var(y))
+    return counts / n, coefs, variances
+
+
+def _pooled_sse(design, y, labels, K) -> float:
+    _, coefs, _ = _hard_params(design, y, labels, K)
+    return float(np.sum((y - np.einsum("ij,ij->i", design, coefs[labels])) ** 2))
+
+
+def _spath_exchange(design, y, labels, K, max_pass):
+    """Move single cases to the segment that lowers the pooled SSE most, until none does.
+
+    Removing case i from segment a lowers SSE_a by e_ia^2 / (1 - h_ia); adding it to segment b
+    raises SSE_b by e_ib^2 / (1 + h_ib), h the leverage in that segment's fit (Spaeth, 1979).
+    """
+    n, q = design.shape
+    labels = labels.copy()
+    min_size = q + 1
+    # make every segment identifiable before exchanging
+    for k in range(K):
+        if np.sum(labels == k) < min_size:
+            largest = np.argmax(np.bincount(labels, minlength=K))
+            donors = np.flatnonzero(labels == largest)[:min_size]
+            labels[donors] = k
+    inverses, coefs = _segment_fits(design, y, labels, K)
+    converged = False
+    n_pass = 0
+    while n_pass < max_pass:
+        n_pass += 1
+        moved = False
+        for i in range(n):
+            a = labels[i]
+            if np.sum(labels == a) <= min_size:
+                continue
+            x = design[i]
+            resid = y[i] - coefs @ x
+            leverage = np.einsum("j,kjl,l->k", x, inverses, x)
+            gain = resid[a] ** 2 / (1 - leverage[a])
+            cost = resid**2 / (1 + leverage)
+            cost[a] = np.inf
+            b = int(np.argmin(cost))
+            if cost[b] < gain - 1e-12 * (1 + gain):
+                labels[i] = b
+                for k in (a, b):
+                    members = labels == k
+                    gram = design[members].T @ design[members]
+                    inverses[k] = np.linalg.pinv(gram)
+                    coefs[k] = inverses[k] @ (design[members].T @ y[members])
+                moved = True
+        if not moved:
+            converged = True
+            break
+    return labels, converged, n_pass
+
+
+def _segment_fits(design, y, labels, K):
+    q = design.shape[1]
+    inverses = np.empty((K, q, q))
+    coefs = np.empty((K, q))
+    for k in range(K):
+        members = labels == k
+        inverses[k] = np.linalg.pinv(design[members].T @ design[members])
+        coefs[k] = inverses[k] @ (design[members].T @ y[members])
+    return inverses, coefs
+
+
+# ------------------------------------------------------- model choice and testing
+def select_n_components(
+    X,
+    y,
+    n_components: Iterable[int] = range(1, 7),
+    *,
+    progress: bool = True,
+    **settings,
+) -> pd.DataFrame:
+    """Fit 1..K segments and tabulate the information criteria.
+
+    Parameters
+    ----------
+    X, y : array-like
+        Predictors and outcome.
+    n_components : iterable of int, default range(1, 7)
+        The numbers of segments to try.
+    progress : bool, default True
+        Show a progress bar.
+    **settings
+        Passed to :class:`ClusterwiseRegression` (``n_init``, ``random_state``, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per K: ``n_components``, ``log_likelihood``, ``n_params``, ``aic``, ``aic3``,
+        ``bic``, ``caic`` (Bozdogan 1987: :math:`-2\\log L + k(\\log n + 1)`), ``icl``,
+        ``entropy_r2``, ``converged``.
+
+    Notes
+    -----
+    For mixture regressions AIC3, CAIC, BIC and ICL retain the true number of segments well;
+    plain AIC tends to overfit (Andrews & Currim, 2003; Oliveira-Brochado & Martins, 2005).
+    """
+    rows = []
+    for k in tqdm(list(n_components), desc="segments", disable=not progress):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = ClusterwiseRegression(k, **settings).fit(X, y)
+        rows.append(
+            {
+                "n_components": k,
+                "log_likelihood": model.log_likelihood_,
+                "n_params": model.n_parameters_,
+                "aic": model.aic(X, y),
+                "aic3": model.aic3(X, y),
+                "bic": model.bic(X, y),
+                "caic": model.caic(X, y),
+                "icl": model.icl(X, y),
+                "entropy_r2": model.entropy_r2(X, y),
+                "converged": model.converged_,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PermutationTestResult:
+    """Outcome of :func:`permutation_test`."""
+
+    statistic: float
+    null_distribution: np.ndarray
+    p_value: float
+    statistic_name: str
+    n_components: int
+
+    def __repr__(self) -> str:
+        return (
+            f"PermutationTestResult({self.statistic_name}={self.statistic:.4g}, p_value={self.p_value:.4g}, "
+            f"n_permutations={len(self.null_distribution)})"
+        )
+
+
+def permutation_test(
+    X,
+    y,
+    n_components: int,
+    *,
+    n_permutations: int = 199,
+    statistic: str = "r_squared",
+    random_state: int | None = None,
+    n_jobs: int | None = None,
+    progress: bool = True,
+    **settings,
+) -> PermutationTestResult:
+    """Is the clusterwise fit better than the same search finds in noise? (Brusco et al., 2008)
+
+    The outcome is permuted, which makes it unrelated to the predictors, and the clusterwise
+    regression is refitted with exactly the same settings (method, starts, iterations) as on
+    the observed data. The p-value is the share of fits, the observed one included, whose
+    statistic is at least as large as the observed.
+
+    Parameters
+    ----------
+    X, y : array-like
+    n_components : int
+    n_permutations : int, default 199
+    statistic : {"r_squared", "log_likelihood"}, default "r_squared"
+        Pooled R-squared of the hard segments, or the mixture log-likelihood.
+    random_state : int, optional
+        Seeds the permutations and every fit.
+    n_jobs : int, optional
+        Parallel fits through joblib (its backend, e.g. Dask, applies).
+    progress : bool, default True
+    **settings
+        Passed to :class:`ClusterwiseRegression`.
+
+    Returns
+    -------
+    PermutationTestResult
+        ``statistic``, ``null_distribution``, ``p_value``.
+
+    Notes
+    -----
+    Clusterwise regression explains much variance even in pure noise: the partition itself
+    is fitted. Brusco, Cradit, Steinley & Fox (2008) found pooled R-squared of 0.65, 0.83 and
+    0.89 for K = 2, 3, 4 with n = 200 and two noise predictors. The null hypothesis here is
+    that the outcome is exchangeable given the predictors (no relation at all); a significant
+    result says the segmented regressions capture more than the partition of noise would.
+
+    References
+    ----------
+    Brusco, M. J., Cradit, J. D., Steinley, D., & Fox, G. L. (2008). Cautionary remarks on the
+    use of clusterwise regression. Multivariate Behavioral Research, 43(1), 29-49.
+    https://doi.org/10.1080/00273170701836653
+    """
+    from joblib import Parallel, delayed
+
+    if statistic not in ("r_squared", "log_likelihood"):
+        raise ValueError(f"statistic must be 'r_squared' or 'log_likelihood', got {statistic!r}")
+    if (
+        isinstance(n_permutations, bool)
+        or not isinstance(n_permutations, (int, np.integer))
+        or n_permutations < 1
+    ):
+        raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
+    y = np.asarray(y, dtype=float).ravel()
+    seeds = np.random.SeedSequence(random_state).spawn(n_permutations + 1)
+
+    def fitted_statistic(outcome: np.ndarray, seed: np.random.SeedSequence) -> float:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = ClusterwiseRegression(n_components, random_state=np.random.default_rng(seed), **settings)
+            model.fit(X, outcome)
+        return float(getattr(model, f"{statistic}_" if statistic == "r_squared" else "log_likelihood_"))
+
+    observed = fitted_statistic(y, seeds[0])
+    permuted = [np.random.default_rng(s).permutation(y) for s in seeds[1:]]
+    jobs = (
+        delayed(fitted_statistic)(outcome, seed) for outcome, seed in zip(permuted, seeds[1:], strict=True)
+    )
+    null = Parallel(n_jobs=n_jobs)(
+        tqdm(jobs, total=n_permutations, desc="permutations", disable=not progress)
+    )
+    null = np.asarray(null)
+    p_value = (1 + int(np.sum(null >= observed))) / (n_permutations + 1)
+    return PermutationTestResult(observed, null, p_value, statistic, n_components)

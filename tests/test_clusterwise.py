@@ -1,0 +1,299 @@
+"""Clusterwise regression: against R flexmix, known truth, noise, degenerate data and bad input."""
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from scipy.optimize import linear_sum_assignment
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import adjusted_rand_score
+
+import loyalty_research as lr
+from loyalty_research.clusterwise import (
+    ClusterwiseRegression,
+    DegenerateSolutionWarning,
+    _e_step,
+    permutation_test,
+    select_n_components,
+)
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def simulate(n, coefs, sigmas, weights, seed, spread=3.0):
+    """Mixture-of-regressions data with known segments: y = coefs[k] . (1, x) + N(0, sigma_k)."""
+    rng = np.random.default_rng(seed)
+    coefs = np.asarray(coefs, dtype=float)
+    X = rng.uniform(-spread, spread, size=(n, coefs.shape[1] - 1))
+    segment = rng.choice(len(weights), size=n, p=weights)
+    y = np.einsum("ij,ij->i", np.column_stack([np.ones(n), X]), coefs[segment])
+    return X, y + rng.normal(0, np.asarray(sigmas)[segment]), segment
+
+
+def flexmix_case(name):
+    fit = pd.read_csv(REFERENCE / "fixtures" / f"flexmix_{name}_fit.csv").set_index("quantity")["value"]
+    coefficients = pd.read_csv(REFERENCE / "fixtures" / f"flexmix_{name}_coefficients.csv")
+    clusters = pd.read_csv(REFERENCE / "fixtures" / f"flexmix_{name}_clusters.csv")["segment"].to_numpy()
+    if name == "npreg_k2":
+        data = pd.read_csv(REFERENCE / "data" / "npreg.csv")
+        X, y = pd.DataFrame({"x": data["x"], "x2": data["x"] ** 2}), data["yn"]
+    else:
+        data = pd.read_csv(REFERENCE / "data" / "three_segments.csv")
+        X, y = data[["x1", "x2"]], data["y"]
+    return X, y, fit, coefficients, clusters
+
+
+@pytest.mark.parametrize(("name", "k"), [("npreg_k2", 2), ("three_k3", 3)])
+def test_matches_flexmix(name, k):
+    """R: stepFlexmix(..., nrep = 20) and summary(refit(fit)); see tests/reference/flexmix_reference.R."""
+    X, y, fit, reference, clusters = flexmix_case(name)
+    model = ClusterwiseRegression(k, n_init=20, random_state=0).fit(X, y)
+    summary = model.summary(X, y)
+    # exact ML sigma reaches at least flexmix's likelihood (its sigma has a df-corrected divisor)
+    assert model.log_likelihood_ >= fit["loglik"]
+    assert model.log_likelihood_ - fit["loglik"] < 0.05
+    assert model.n_parameters_ == fit["df"]
+    # criteria follow flexmix's formulas: at flexmix's log-likelihood they give its numbers
+    assert -2 * fit["loglik"] + 2 * model.n_parameters_ == pytest.approx(fit["aic"], rel=1e-12)
+    assert -2 * fit["loglik"] + np.log(fit["nobs"]) * model.n_parameters_ == pytest.approx(
+        fit["bic"], rel=1e-12
+    )
+    assert model.icl(X, y) == pytest.approx(fit["icl"], rel=1e-3)
+    # refit re-maximises the full likelihood with optim: the ML point this estimator targets
+    np.testing.assert_allclose(summary["coef"], reference["coef_refit"], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(summary["se"], reference["se"], rtol=1e-3)
+    np.testing.assert_allclose(model.weights_, [fit[f"prior_{i + 1}"] for i in range(k)], atol=2e-3)
+    # flexmix's sigma: sqrt(sum(w r^2) / (sum(w) - rank * mean(w))) at its own fixed point
+    post = model.predict_proba(X, y)
+    design = np.column_stack([np.ones(len(y)), X])
+    resid = np.asarray(y)[:, None] - design @ np.column_stack([model.intercept_, model.coef_]).T
+    flexmix_sigma = np.sqrt((post * resid**2).sum(0) / (post.sum(0) - design.shape[1] * post.mean(0)))
+    np.testing.assert_allclose(flexmix_sigma, [fit[f"sigma_{i + 1}"] for i in range(k)], rtol=3e-3)
+    assert (model.scale_ < flexmix_sigma).all()
+    np.testing.assert_array_equal(model.labels_ + 1, clusters)
+    assert list(summary["term"][: X.shape[1] + 1]) == ["intercept", *X.columns]
+
+
+@pytest.mark.parametrize(
+    ("n", "coefs", "sigmas", "weights", "max_rmse"),
+    [
+        (300, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.5, 0.5], 0.15),
+        (1000, [[0, 1.0], [4, -1.0]], [1.0, 1.0], [0.7, 0.3], 0.15),
+        (600, [[1, 0.8, 0.0], [4, 0.0, 0.6], [6.5, 0.0, 0.0]], [0.4, 0.6, 0.3], [0.5, 0.3, 0.2], 0.1),
+        (2000, [[0, 1, 1], [0, -1, 1], [2, 0, -1], [-2, 0.5, 0]], [0.5] * 4, [0.25] * 4, 0.05),
+    ],
+)
+def test_recovers_known_segments(n, coefs, sigmas, weights, max_rmse):
+    """Segments as well as the Bayes classifier that knows the true parameters (within 0.05
+    ARI), coefficients within ``max_rmse`` of the truth."""
+    X, y, segment = simulate(n, coefs, sigmas, weights, seed=n)
+    model = ClusterwiseRegression(len(weights), n_init=20, random_state=0).fit(X, y)
+    true = np.asarray(coefs, dtype=float)
+    design = np.column_stack([np.ones(n), X])
+    _, oracle_posterior = _e_step(design, y, np.asarray(weights), true, np.asarray(sigmas) ** 2)
+    oracle_ari = adjusted_rand_score(segment, oracle_posterior.argmax(axis=1))
+    assert adjusted_rand_score(segment, model.labels_) >= oracle_ari - 0.05
+    estimated = np.column_stack([model.intercept_, model.coef_])
+    rows, cols = linear_sum_assignment(((estimated[:, None, :] - true[None]) ** 2).sum(-1))
+    assert np.sqrt(np.mean((estimated[rows] - true[cols]) ** 2)) <= max_rmse
+    assert np.all(np.diff(model.weights_) <= 0)
+
+
+def test_golf_survey_segments_are_recovered():
+    survey, truth = lr.load_golf_survey(), lr.load_golf_truth()
+    scores = lr.score_constructs(survey, lr.load_codebook())
+    data = pd.concat([scores, truth["segment"]], axis=1).dropna(subset=["loyalty", "satisfaction"])
+    X, y = data[["satisfaction", "delivered_value"]], data["loyalty"]
+    model = ClusterwiseRegression(4, n_init=10, random_state=0).fit(X, y)
+    assert adjusted_rand_score(data["segment"], model.labels_) >= 0.6
+    coefs = pd.DataFrame(model.coef_, columns=X.columns)
+    # one satisfaction-driven, one value-driven and two insensitive segments
+    assert (coefs["satisfaction"] > 0.5).sum() == 1
+    assert (coefs["delivered_value"] > 0.3).sum() == 1
+    assert ((coefs.abs() < 0.1).all(axis=1)).sum() == 2
+
+
+def test_criteria_choose_the_true_number_of_segments():
+    X, y, _ = simulate(
+        600, [[1, 0.8, 0.0], [4, 0.0, 0.6], [6.5, 0.0, 0.0]], [0.4, 0.6, 0.3], [0.5, 0.3, 0.2], 3
+    )
+    table = select_n_components(X, y, range(1, 6), n_init=10, random_state=0, progress=False)
+    assert list(table.columns) == [
+        "n_components",
+        "log_likelihood",
+        "n_params",
+        "aic",
+        "aic3",
+        "bic",
+        "caic",
+        "icl",
+        "entropy_r2",
+        "converged",
+    ]
+    for criterion in ("bic", "caic", "icl"):
+        assert table.loc[table[criterion].idxmin(), "n_components"] == 3, criterion
+    # AIC3 and above all AIC lean towards more segments; they must not choose fewer
+    assert table.loc[table["aic3"].idxmin(), "n_components"] >= 3
+    n, k = len(y), table["n_params"]
+    np.testing.assert_allclose(table["caic"], -2 * table["log_likelihood"] + k * (np.log(n) + 1))
+    np.testing.assert_allclose(table["aic3"], -2 * table["log_likelihood"] + 3 * k)
+
+
+def test_pure_noise_is_not_significant_but_structure_is():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(100, 2))
+    noise = rng.normal(size=100)
+    null = permutation_test(X, noise, 2, n_permutations=19, random_state=1, n_init=3, progress=False)
+    assert null.p_value > 0.05
+    assert null.null_distribution.shape == (19,)
+    X2, y2, _ = simulate(100, [[0, 2.0, 0], [3, -2.0, 0]], [0.3, 0.3], [0.5, 0.5], seed=9)
+    real = permutation_test(X2, y2, 2, n_permutations=19, random_state=1, n_init=3, progress=False)
+    assert real.p_value == pytest.approx(1 / 20)
+    assert real.statistic > real.null_distribution.max()
+
+
+def test_spaeth_hard_clusterwise_overfits_noise_like_brusco():
+    """Brusco et al. (2008): n = 200, two noise predictors, R-squared about 0.65 at K = 2."""
+    rng = np.random.default_rng(2008)
+    X, y = rng.normal(size=(200, 2)), rng.normal(size=200)
+    r2 = [
+        ClusterwiseRegression(k, method="spath", n_init=5, random_state=0).fit(X, y).r_squared_
+        for k in (2, 3)
+    ]
+    assert 0.5 < r2[0] < r2[1] < 0.95
+
+
+def test_spaeth_recovers_separated_lines():
+    X, y, segment = simulate(300, [[0, 1.0], [5, -0.3]], [0.3, 0.3], [0.5, 0.5], seed=11)
+    model = ClusterwiseRegression(2, method="spath", n_init=5, random_state=0).fit(X, y)
+    assert adjusted_rand_score(segment, model.labels_) > 0.9
+    assert model.converged_
+    # no single case can be moved to lower the pooled SSE: labels are the nearest lines
+    design = np.column_stack([np.ones(len(y)), X])
+    coefs = np.column_stack([model.intercept_, model.coef_])
+    assert model.r_squared_ > 0.9
+    assert np.mean(np.abs(y[:, None] - design @ coefs.T).argmin(1) == model.labels_) > 0.98
+
+
+def test_exact_fit_trap_gives_no_collapsed_segment():
+    """Discrete answers with a planted exact line: without the guard one segment collapses."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 8, size=300).astype(float)
+    y = np.clip(np.rint(2 + 0.5 * x + rng.normal(0, 1.2, 300)), 1, 7)
+    y[:12] = x[:12]  # twelve respondents answer both items identically: an exact fit y = x
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateSolutionWarning)
+        model = ClusterwiseRegression(3, n_init=20, random_state=0).fit(x[:, None], y)
+    assert np.all(model.scale_**2 > model.floor_ * 1.01)
+    assert np.isnan(model.start_scores_).any()  # collapsing starts were seen and discarded
+    assert np.isfinite(model.log_likelihood_)
+
+
+def test_warnings_for_non_convergence():
+    X, y, _ = simulate(300, [[0, 1.0], [4, -1.0]], [1.0, 1.0], [0.5, 0.5], seed=1)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        ClusterwiseRegression(2, n_init=2, max_iter=2, random_state=0).fit(X, y)
+
+
+def test_same_seed_same_fit_and_order_independent_of_start():
+    X, y, _ = simulate(400, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.6, 0.4], seed=2)
+    a = ClusterwiseRegression(2, random_state=1).fit(X, y)
+    b = ClusterwiseRegression(2, random_state=1).fit(X, y)
+    c = ClusterwiseRegression(2, random_state=99).fit(X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_allclose(a.coef_, c.coef_, atol=1e-5)
+    assert a.weights_[0] > a.weights_[1]
+
+
+def test_predictions_and_feature_names():
+    X, y, _ = simulate(200, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.5, 0.5], seed=4)
+    frame = pd.DataFrame(X, columns=["satisfaction"])
+    model = ClusterwiseRegression(2, random_state=0).fit(frame, y)
+    assert list(model.feature_names_in_) == ["satisfaction"]
+    proba = model.predict_proba(frame, y)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(model.predict(frame, y), model.labels_)
+    assert model.score(frame, y) * len(y) == pytest.approx(model.log_likelihood_)
+    assert 0 < model.entropy_r2(frame, y) <= 1
+    assert model.bic(frame, y) > model.aic(frame, y)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "X", "y", "message"),
+    [
+        ({"n_components": 40}, np.arange(60.0)[:, None], np.arange(60.0), "needs at least 120 cases"),
+        (
+            {},
+            [[1.0], [np.nan], [3.0], [4.0]],
+            [1.0, 2, 3, 4],
+            "missing or infinite values .* column 'x0', rows \\[1\\]",
+        ),
+        ({}, [[1.0], [2.0], [3.0]], [1.0, np.inf, 3], "y has missing or infinite values \\(rows \\[1\\]\\)"),
+        ({}, [[1.0], [2.0], [3.0]], [1.0, 2.0], "X has 3 rows but y has 2 values"),
+        (
+            {},
+            pd.DataFrame({"a": [1.0, 2, 3, 4, 5, 6, 7], "b": 1.0}),
+            np.arange(7.0),
+            "constant predictor\\(s\\) \\['b'\\]",
+        ),
+        ({"n_components": 0}, [[1.0]], [1.0], "n_components must be a positive integer"),
+        ({"method": "kmeans"}, [[1.0]], [1.0], "method must be 'em' or 'spath'"),
+        ({"variance_floor": 0}, [[1.0]], [1.0], "variance_floor must be in"),
+        ({}, np.arange(10.0)[:, None], 2 + np.arange(10.0), "exact linear function"),
+    ],
+)
+def test_bad_input_is_named(kwargs, X, y, message):
+    with pytest.raises(ValueError, match=message):
+        ClusterwiseRegression(**kwargs).fit(X, y)
+
+
+def test_unfitted_and_wrong_shape():
+    with pytest.raises(ValueError, match="not fitted"):
+        ClusterwiseRegression().predict_proba([[1.0]], [1.0])
+    X, y, _ = simulate(100, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.5, 0.5], seed=5)
+    model = ClusterwiseRegression(2, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="fitted with 1"):
+        model.predict_proba(np.ones((3, 2)), np.ones(3))
+
+
+@settings(max_examples=25, deadline=None)
+@given(perm_seed=st.integers(0, 2**32 - 1), relabel_seed=st.integers(0, 2**32 - 1))
+def test_log_likelihood_ignores_row_order_and_segment_labels(perm_seed, relabel_seed):
+    X, y, _ = simulate(150, [[0, 1.0], [4, -1.0], [2, 0.0]], [0.5, 0.4, 0.3], [0.4, 0.3, 0.3], seed=6)
+    model = ClusterwiseRegression(3, n_init=3, random_state=0).fit(X, y)
+    rows = np.random.default_rng(perm_seed).permutation(len(y))
+    assert model.score_samples(X[rows], y[rows]).sum() == pytest.approx(model.log_likelihood_, rel=1e-12)
+    labels = np.random.default_rng(relabel_seed).permutation(3)
+    design = np.column_stack([np.ones(len(y)), X])
+    coefs = np.column_stack([model.intercept_, model.coef_])
+    ll, _ = _e_step(design, y, model.weights_[labels], coefs[labels], model.scale_[labels] ** 2)
+    assert ll == pytest.approx(model.log_likelihood_, rel=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=arrays(np.float64, (40, 3), elements=st.floats(-1e3, 1e3, allow_nan=False, allow_subnormal=False))
+)
+def test_no_nan_or_inf_on_random_finite_input(data):
+    X, y = data[:, :2], data[:, 2]
+    if np.ptp(X, axis=0).min() == 0:
+        return
+    design = np.column_stack([np.ones(len(y)), X])
+    exact = np.allclose(
+        design @ np.linalg.lstsq(design, y, rcond=None)[0], y, rtol=0, atol=1e-9 * (1 + np.ptp(y))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if exact:
+            with pytest.raises(ValueError, match="exact linear function"):
+                ClusterwiseRegression(2, n_init=2, random_state=0).fit(X, y)
+            return
+        model = ClusterwiseRegression(2, n_init=2, random_state=0).fit(X, y)
+    for value in (model.weights_, model.coef_, model.intercept_, model.scale_, [model.log_likelihood_]):
+        assert np.all(np.isfinite(value))
+    assert np.all(np.isfinite(model.predict_proba(X, y)))
