@@ -95,7 +95,7 @@ def test_recovers_known_segments(n, coefs, sigmas, weights, max_rmse):
     model = ClusterwiseRegression(len(weights), n_init=20, random_state=0).fit(X, y)
     true = np.asarray(coefs, dtype=float)
     design = np.column_stack([np.ones(n), X])
-    _, oracle_posterior = _e_step(design, y, np.asarray(weights), true, np.asarray(sigmas) ** 2)
+    _, oracle_posterior = _e_step(design, y, np.log(weights), true, np.asarray(sigmas) ** 2)
     oracle_ari = adjusted_rand_score(segment, oracle_posterior.argmax(axis=1))
     assert adjusted_rand_score(segment, model.labels_) >= oracle_ari - 0.05
     estimated = np.column_stack([model.intercept_, model.coef_])
@@ -271,7 +271,7 @@ def test_log_likelihood_ignores_row_order_and_segment_labels(perm_seed, relabel_
     labels = np.random.default_rng(relabel_seed).permutation(3)
     design = np.column_stack([np.ones(len(y)), X])
     coefs = np.column_stack([model.intercept_, model.coef_])
-    ll, _ = _e_step(design, y, model.weights_[labels], coefs[labels], model.scale_[labels] ** 2)
+    ll, _ = _e_step(design, y, np.log(model.weights_[labels]), coefs[labels], model.scale_[labels] ** 2)
     assert ll == pytest.approx(model.log_likelihood_, rel=1e-12)
 
 
@@ -297,3 +297,103 @@ def test_no_nan_or_inf_on_random_finite_input(data):
     for value in (model.weights_, model.coef_, model.intercept_, model.scale_, [model.log_likelihood_]):
         assert np.all(np.isfinite(value))
     assert np.all(np.isfinite(model.predict_proba(X, y)))
+
+
+def test_concomitant_model_matches_flexmix():
+    """R: stepFlexmix(y ~ x, k = 2, concomitant = FLXPmultinom(~ z)); summary(refit(fit))."""
+    data = pd.read_csv(REFERENCE / "data" / "concomitant.csv")
+    fixtures = REFERENCE / "fixtures"
+    fit = pd.read_csv(fixtures / "flexmix_concomitant_k2_fit.csv").set_index("quantity")["value"]
+    coefficients = pd.read_csv(fixtures / "flexmix_concomitant_k2_coefficients.csv")
+    priors = pd.read_csv(fixtures / "flexmix_concomitant_k2_priors.csv")
+    model = ClusterwiseRegression(2, n_init=20, random_state=0).fit(data[["x"]], data["y"], data[["z"]])
+    assert fit["loglik"] <= model.log_likelihood_ < fit["loglik"] + 0.05
+    assert model.n_parameters_ == fit["df"]
+    summary = model.summary(data[["x"]], data["y"], data[["z"]])
+    np.testing.assert_allclose(summary["coef"], coefficients["coef_refit"], rtol=1e-3, atol=1e-3)
+    np.testing.assert_allclose(summary["se"], coefficients["se"], rtol=1e-3)
+    table = model.concomitant_summary(data[["x"]], data["y"], data[["z"]])
+    assert list(table["term"]) == ["intercept", "z"]
+    np.testing.assert_allclose(table["coef"], priors["coef_refit"], atol=2e-3)
+    np.testing.assert_allclose(table["se"], priors["se"], rtol=2e-3)
+    np.testing.assert_allclose(model.weights_, [fit["prior_1"], fit["prior_2"]], atol=1e-3)
+    prior = model.prior_proba(data[["z"]])
+    np.testing.assert_allclose(prior.mean(axis=0), model.weights_)
+
+
+def golf_scores():
+    survey = lr.load_golf_survey()
+    data = lr.score_constructs(survey, lr.load_codebook())
+    data[["membership", "income_band"]] = survey[["membership", "income_band"]]
+    data["segment"] = lr.load_golf_truth()["segment"]
+    return data
+
+
+def test_formula_interface_with_concomitant_on_golf_data():
+    data = golf_scores()
+    with pytest.warns(UserWarning, match=r"cases with missing values are left out .*'income_band': 99"):
+        model = lr.fit_clusterwise(
+            "loyalty ~ satisfaction + delivered_value",
+            data,
+            4,
+            concomitant="~ membership + income_band",
+            n_init=10,
+            random_state=0,
+        )
+    assert list(model.feature_names_in_) == ["satisfaction", "delivered_value"]
+    assert model.concomitant_names_ == [
+        "intercept",
+        "membership[T.corporate]",
+        "membership[T.green_fee]",
+        "membership[T.package_tourist]",
+        "income_band",
+    ]
+    assert (
+        len(model.rows_)
+        == len(model.y_)
+        == data[["loyalty", "satisfaction", "delivered_value", "membership", "income_band"]].dropna().shape[0]
+    )
+    assert set(model.summary()["term"]) == {"intercept", "satisfaction", "delivered_value"}
+    assert model.bic() == pytest.approx(model.bic(model.X_, model.y_, model.concomitant_))
+    priors = model.concomitant_summary()
+    assert len(priors) == 3 * 5
+    # the locked-in segment (flat and high) is where corporate members go, package tourists do not
+    locked = int(np.argmax(model.intercept_ - 10 * np.abs(model.coef_).sum(axis=1)))
+    prior = model.prior_proba(model.concomitant_)
+    membership = data.loc[model.rows_, "membership"].to_numpy()
+    assert (
+        prior[membership == "corporate", locked].mean()
+        > 2 * prior[membership == "package_tourist", locked].mean()
+    )
+    truth = data.loc[model.rows_, "segment"]
+    assert adjusted_rand_score(truth, model.labels_) >= 0.6
+
+
+def test_formula_errors():
+    data = golf_scores().dropna()
+    with pytest.raises(ValueError, match="needs an outcome"):
+        lr.fit_clusterwise("~ satisfaction", data)
+    with pytest.raises(ValueError, match=r"variables not in the data: \['happiness'\]"):
+        lr.fit_clusterwise("loyalty ~ happiness", data)
+    with pytest.raises(ValueError, match="must be one-sided"):
+        lr.fit_clusterwise("loyalty ~ satisfaction", data, concomitant="segment ~ membership")
+    with pytest.raises(TypeError, match="DataFrame"):
+        lr.fit_clusterwise("loyalty ~ satisfaction", data.to_numpy())
+
+
+def test_concomitant_errors():
+    X, y, _ = simulate(200, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.5, 0.5], seed=8)
+    z = np.random.default_rng(0).normal(size=(200, 1))
+    with pytest.raises(ValueError, match="concomitant variables need method='em'"):
+        ClusterwiseRegression(2, method="spath").fit(X, y, z)
+    with pytest.raises(ValueError, match=r"constant concomitant variable\(s\) \['z1'\]"):
+        ClusterwiseRegression(2).fit(X, y, np.column_stack([z, np.ones(200)]))
+    model = ClusterwiseRegression(2, random_state=0).fit(X, y, z)
+    with pytest.raises(ValueError, match="fitted with concomitant variables"):
+        model.predict_proba(X, y)
+    with pytest.raises(ValueError, match="concomitant has 3 rows but y has 200"):
+        model.predict_proba(X, y, z[:3])
+    with pytest.raises(ValueError, match="without concomitant variables"):
+        ClusterwiseRegression(2, random_state=0).fit(X, y).concomitant_summary(X, y)
+    with pytest.raises(ValueError, match="only models from fit_clusterwise keep their data"):
+        model.summary()

@@ -11,6 +11,7 @@ from .clusterwise import (
     ClusterwiseRegression,
     DegenerateSolutionWarning,
     PermutationTestResult,
+    fit_clusterwise,
     permutation_test,
     select_n_components,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "PermutationTestResult",
     "StraightLiningWarning",
     "SurveyDataError",
+    "fit_clusterwise",
     "flag_straightliners",
     "golf_codebook",
     "load_codebook",

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
@@ -39,6 +39,7 @@ __all__ = [
     "ClusterwiseRegression",
     "DegenerateSolutionWarning",
     "PermutationTestResult",
+    "fit_clusterwise",
     "permutation_test",
     "select_n_components",
 ]
@@ -79,12 +80,16 @@ class ClusterwiseRegression(BaseEstimator):
     Attributes
     ----------
     weights_ : ndarray of shape (K,)
-        Segment sizes (mixing proportions), in decreasing order.
+        Segment sizes (mixing proportions; with concomitant variables the mean prior over the
+        training cases), in decreasing order.
     intercept_ : ndarray of shape (K,)
     coef_ : ndarray of shape (K, n_features)
     scale_ : ndarray of shape (K,)
         Error standard deviation per segment (maximum likelihood: divisor is the segment's
         weighted size, not size minus parameters).
+    concomitant_coef_ : ndarray of shape (K, 1 + n_concomitant)
+        Only with concomitant variables: multinomial-logit coefficients of the segment priors
+        (intercept first), segment 1 the reference with zeros.
     log_likelihood_ : float
         Mixture log-likelihood of the training data (for ``"spath"``, evaluated at the hard
         solution's lines, sizes and ML scales).
@@ -104,27 +109,34 @@ class ClusterwiseRegression(BaseEstimator):
 
     Notes
     -----
-    The model for case :math:`i` with predictors :math:`x_i` is
+    The model for case :math:`i` with predictors :math:`x_i` and concomitant variables
+    :math:`z_i` is
 
     .. math::
 
-        f(y_i \\mid x_i) = \\sum_{k=1}^K \\pi_k \\, \\phi(y_i; \\beta_{0k} + x_i^\\top \\beta_k,
-        \\sigma_k^2).
+        f(y_i \\mid x_i, z_i) = \\sum_{k=1}^K \\pi_k(z_i) \\, \\phi(y_i; \\beta_{0k} +
+        x_i^\\top \\beta_k, \\sigma_k^2), \\qquad
+        \\pi_k(z_i) = \\frac{\\exp(\\gamma_{0k} + z_i^\\top \\gamma_k)}
+        {\\sum_l \\exp(\\gamma_{0l} + z_i^\\top \\gamma_l)},
 
-    EM alternates posterior segment probabilities (E-step, in log space) and weighted least
-    squares per segment (M-step). With discrete 1-7 or 1-10 answers a segment can fit a
-    handful of identical answers exactly; its variance then goes to zero and the likelihood
-    to infinity. The variance floor stops that, and a start that ends on the floor, or with a
-    segment of fewer weighted cases than it has parameters, is discarded. If every start is
-    degenerate the best one is kept with a :class:`DegenerateSolutionWarning`.
+    with :math:`\\gamma_1 = 0`; without concomitant variables :math:`\\pi_k` is constant.
+    EM alternates posterior segment probabilities (E-step, in log space), weighted least
+    squares per segment and a weighted multinomial logit of the posteriors on :math:`z`
+    (M-step), as flexmix's ``FLXPmultinom`` does.
+
+    With discrete 1-7 or 1-10 answers a segment can fit a handful of identical answers
+    exactly; its variance then goes to zero and the likelihood to infinity. The variance
+    floor stops that, and a start that ends on the floor, or with a segment of fewer weighted
+    cases than it has parameters, is discarded. If every start is degenerate the best one is
+    kept with a :class:`DegenerateSolutionWarning`.
 
     Segments are reported in decreasing order of size, so results do not depend on the order
     in which a start happened to find them.
 
     R's flexmix (``FLXMRglm``) estimates each segment's sigma with the divisor
-    :math:`\\sum_i \\tau_{ik} - (p + 1)` instead of :math:`\\sum_i \\tau_{ik}`; its fixed point
-    is therefore not the maximum of the likelihood, and this estimator reaches a log-likelihood
-    at least as high on the same data (``tests/reference/``).
+    :math:`\\sum_i \\tau_{ik} - (p + 1) \\bar\\tau_k` instead of :math:`\\sum_i \\tau_{ik}`; its
+    fixed point is therefore not the maximum of the likelihood, and this estimator reaches a
+    log-likelihood at least as high on the same data (``tests/reference/README.md``).
 
     Examples
     --------
@@ -158,10 +170,21 @@ class ClusterwiseRegression(BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y) -> ClusterwiseRegression:
-        """Fit the mixture to predictors ``X`` (n x p) and outcome ``y`` (n)."""
+    def fit(self, X, y, concomitant=None) -> ClusterwiseRegression:
+        """Fit the mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Predictors of the segment regressions (an intercept is added).
+        y : array-like of shape (n_samples,)
+            Outcome.
+        concomitant : array-like of shape (n_samples, n_concomitant), optional
+            Variables that shift the segment priors (an intercept is added); ``"em"`` only.
+        """
         self._check_settings()
         design, y = self._validate_data(X, y, fitting=True)
+        prior_design = self._validate_concomitant(concomitant, len(y), fitting=True)
         n, q = design.shape
         if n < self.n_components * (q + 1):
             raise ValueError(
@@ -174,8 +197,10 @@ class ClusterwiseRegression(BaseEstimator):
         if pooled_variance <= 1e-12 * (1.0 + float(np.var(y))):
             raise ValueError("y is constant or an exact linear function of X: there are no segments to find")
         self.floor_ = self.variance_floor * pooled_variance
-        fit_start = self._em_start if self.method == "em" else self._spath_start
-        results = [fit_start(design, y, rng) for _ in range(self.n_init)]
+        if self.method == "em":
+            results = [self._em_start(design, y, prior_design, rng) for _ in range(self.n_init)]
+        else:
+            results = [self._spath_start(design, y, rng) for _ in range(self.n_init)]
         scores = np.array([r["score"] if not r["degenerate"] else np.nan for r in results])
         usable = [r for r in results if not r["degenerate"]]
         if not usable:
@@ -188,7 +213,7 @@ class ClusterwiseRegression(BaseEstimator):
             usable = results
         best = max(usable, key=lambda r: r["score"])
         self.start_scores_ = scores if self.method == "em" else -scores
-        self._store(best, design, y)
+        self._store(best, design, y, prior_design)
         if not self.converged_:
             warnings.warn(
                 f"the best start did not converge in {self.max_iter} iterations; raise max_iter",
@@ -214,45 +239,53 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError(f"variance_floor must be in (0, 1), got {self.variance_floor!r}")
 
     def _validate_data(self, X, y, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
-        names = None
-        if isinstance(X, pd.Series):
-            X = X.to_frame()
-        if isinstance(X, pd.DataFrame):
-            names = np.asarray([str(c) for c in X.columns], dtype=object)
-            X = X.to_numpy(dtype=float, na_value=np.nan)
-        X = np.asarray(X, dtype=float)
-        if X.ndim == 1:
-            X = X[:, None]
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-dimensional (cases x predictors), got shape {X.shape}")
+        matrix, names = _as_matrix(X, "X")
+        given_names = isinstance(X, (pd.DataFrame, pd.Series))
         y = np.asarray(y, dtype=float).ravel()
-        if len(y) != X.shape[0]:
-            raise ValueError(f"X has {X.shape[0]} rows but y has {len(y)} values")
-        labels = list(names) if names is not None else [f"x{j}" for j in range(X.shape[1])]
-        bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-        if bad_rows.size:
-            column = labels[int(np.flatnonzero(~np.isfinite(X[bad_rows[0]]))[0])]
-            raise ValueError(
-                f"X has missing or infinite values (first in column {column!r}, "
-                f"rows {bad_rows[:10].tolist()}); drop or impute them first"
-            )
+        if len(y) != matrix.shape[0]:
+            raise ValueError(f"X has {matrix.shape[0]} rows but y has {len(y)} values")
         bad_y = np.flatnonzero(~np.isfinite(y))
         if bad_y.size:
             raise ValueError(f"y has missing or infinite values (rows {bad_y[:10].tolist()})")
         if fitting:
-            constant = [labels[j] for j in range(X.shape[1]) if np.ptp(X[:, j]) == 0]
-            if constant:
-                raise ValueError(f"constant predictor(s) {constant}: the intercept already plays that role")
-            self.n_features_in_ = X.shape[1]
-            if names is not None:
-                self.feature_names_in_ = names
+            _reject_constant(matrix, names, "predictor", "the intercept already plays that role")
+            self.n_features_in_ = matrix.shape[1]
+            if given_names:
+                self.feature_names_in_ = np.asarray(names, dtype=object)
             elif hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
-        elif X.shape[1] != self.n_features_in_:
+        elif matrix.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {X.shape[1]} predictors; the model was fitted with {self.n_features_in_}"
+                f"X has {matrix.shape[1]} predictors; the model was fitted with {self.n_features_in_}"
             )
-        return np.column_stack([np.ones(len(y)), X]), y
+        return np.column_stack([np.ones(len(y)), matrix]), y
+
+    def _validate_concomitant(self, concomitant, n: int, *, fitting: bool) -> np.ndarray:
+        if fitting:
+            if concomitant is not None and self.method != "em":
+                raise ValueError("concomitant variables need method='em'")
+            self.concomitant_names_ = ["intercept"]
+        if concomitant is None:
+            if not fitting and len(self.concomitant_names_) > 1:
+                raise ValueError(
+                    f"the model was fitted with concomitant variables {self.concomitant_names_[1:]}; "
+                    "pass them"
+                )
+            return np.ones((n, 1))
+        matrix, names = _as_matrix(concomitant, "concomitant", prefix="z")
+        if matrix.shape[0] != n:
+            raise ValueError(f"concomitant has {matrix.shape[0]} rows but y has {n} values")
+        if fitting:
+            _reject_constant(
+                matrix, names, "concomitant variable", "the prior intercept already plays that role"
+            )
+            self.concomitant_names_ = ["intercept", *names]
+        elif matrix.shape[1] != len(self.concomitant_names_) - 1:
+            raise ValueError(
+                f"concomitant has {matrix.shape[1]} columns; the model was fitted with "
+                f"{len(self.concomitant_names_) - 1}"
+            )
+        return np.column_stack([np.ones(n), matrix])
 
     def _random_lines(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A start: one line through each of K random small subsets; every case to the nearest line."""
@@ -263,63 +296,71 @@ class ClusterwiseRegression(BaseEstimator):
             lines[k] = np.linalg.lstsq(design[subset], y[subset], rcond=None)[0]
         return np.abs(y[:, None] - design @ lines.T).argmin(axis=1)
 
-    def _em_start(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict:
+    def _em_start(self, design, y, prior_design, rng) -> dict:
         K = self.n_components
         labels = self._random_lines(design, y, rng)
         resp = np.full((len(y), K), 0.05 / max(K - 1, 1))
         resp[np.arange(len(y)), labels] = 0.95 if K > 1 else 1.0
-        params = _m_step(design, y, resp, self.floor_)
+        gamma = _prior_step(prior_design, resp, np.zeros((K, prior_design.shape[1])))
+        coefs, variances = _m_step(design, y, resp, self.floor_)
         ll_old, converged, iteration = -np.inf, False, 0
         while iteration < self.max_iter:
             iteration += 1
-            ll, resp = _e_step(design, y, *params)
+            ll, resp = _e_step(design, y, _log_prior(prior_design, gamma), coefs, variances)
             if ll - ll_old < self.tol * abs(ll):
                 converged = True
                 break
             ll_old = ll
-            params = _m_step(design, y, resp, self.floor_)
-        weights, _, variances = params
+            gamma = _prior_step(prior_design, resp, gamma)
+            coefs, variances = _m_step(design, y, resp, self.floor_)
+        sizes = resp.sum(axis=0)
         degenerate = bool(
-            np.any(variances <= self.floor_ * (1 + 1e-9)) or np.any(weights * len(y) < design.shape[1] + 1)
+            np.any(variances <= self.floor_ * (1 + 1e-9)) or np.any(sizes < design.shape[1] + 1)
         )
         return {
             "score": ll,
-            "params": params,
+            "params": (gamma, coefs, variances),
             "converged": converged,
             "n_iter": iteration,
             "degenerate": degenerate,
         }
 
-    def _spath_start(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> dict:
+    def _spath_start(self, design, y, rng) -> dict:
         labels = self._random_lines(design, y, rng)
         labels, converged, n_pass = _spath_exchange(design, y, labels, self.n_components, self.max_iter)
-        params = _hard_params(design, y, labels, self.n_components)
+        weights, coefs, variances = _hard_params(design, y, labels, self.n_components)
         sse = _pooled_sse(design, y, labels, self.n_components)
         counts = np.bincount(labels, minlength=self.n_components)
-        degenerate = bool(np.any(counts < design.shape[1] + 1))
+        with np.errstate(divide="ignore"):
+            gamma = (np.log(weights) - np.log(weights[0]))[:, None]
         return {
             "score": -sse,
-            "params": params,
+            "params": (gamma, coefs, variances),
             "converged": converged,
             "n_iter": n_pass,
-            "degenerate": degenerate,
+            "degenerate": bool(np.any(counts < design.shape[1] + 1)),
             "labels": labels,
         }
 
-    def _store(self, result: dict, design: np.ndarray, y: np.ndarray) -> None:
-        weights, coefs, variances = result["params"]
-        order = np.argsort(-weights, kind="stable")
-        self.weights_ = weights[order]
+    def _store(self, result: dict, design: np.ndarray, y: np.ndarray, prior_design: np.ndarray) -> None:
+        gamma, coefs, variances = result["params"]
+        mean_prior = np.exp(_log_prior(prior_design, gamma)).mean(axis=0)
+        order = np.argsort(-mean_prior, kind="stable")
+        self._gamma = gamma[order] - gamma[order[0]]
+        self.weights_ = mean_prior[order]
         self.intercept_ = coefs[order, 0]
         self.coef_ = coefs[order, 1:]
         self.scale_ = np.sqrt(variances[order])
+        if prior_design.shape[1] > 1:
+            self.concomitant_coef_ = self._gamma.copy()
+        elif hasattr(self, "concomitant_coef_"):
+            del self.concomitant_coef_
         self.converged_ = bool(result["converged"])
         self.n_iter_ = int(result["n_iter"])
-        ll, resp = _e_step(design, y, self.weights_, self._coefs(), self.scale_**2)
+        ll, resp = _e_step(design, y, _log_prior(prior_design, self._gamma), self._coefs(), self.scale_**2)
         self.log_likelihood_ = float(ll)
         if self.method == "spath":
-            inverse = np.argsort(order)
-            self.labels_ = inverse[result["labels"]]
+            self.labels_ = np.argsort(order)[result["labels"]]
         else:
             self.labels_ = resp.argmax(axis=1)
         sst = float(np.sum((y - y.mean()) ** 2))
@@ -334,85 +375,103 @@ class ClusterwiseRegression(BaseEstimator):
         if not hasattr(self, "weights_"):
             raise ValueError("this ClusterwiseRegression is not fitted yet; call fit(X, y) first")
 
-    def _log_joint(self, X, y) -> np.ndarray:
+    def _prepared(self, X, y, concomitant):
         self._check_fitted()
         design, y = self._validate_data(X, y, fitting=False)
-        return _log_joint(design, y, self.weights_, self._coefs(), self.scale_**2)
+        return design, y, self._validate_concomitant(concomitant, len(y), fitting=False)
 
-    def score_samples(self, X, y) -> np.ndarray:
+    def _training_or(self, X, y, concomitant):
+        """The data given, or for a model from :func:`fit_clusterwise` its training data."""
+        if X is None and y is None:
+            if not hasattr(self, "X_"):
+                raise ValueError("pass X and y (only models from fit_clusterwise keep their data)")
+            return self.X_, self.y_, self.concomitant_
+        if X is None or y is None:
+            raise ValueError("pass both X and y, or neither")
+        return X, y, concomitant
+
+    def _log_joint(self, X, y, concomitant=None) -> np.ndarray:
+        X, y, concomitant = self._training_or(X, y, concomitant)
+        design, y, prior_design = self._prepared(X, y, concomitant)
+        return _log_joint(design, y, _log_prior(prior_design, self._gamma), self._coefs(), self.scale_**2)
+
+    def score_samples(self, X, y, concomitant=None) -> np.ndarray:
         """Log-likelihood of each case under the fitted mixture."""
-        return logsumexp(self._log_joint(X, y), axis=1)
+        return logsumexp(self._log_joint(X, y, concomitant), axis=1)
 
-    def score(self, X, y) -> float:
+    def score(self, X, y, concomitant=None) -> float:
         """Mean log-likelihood per case."""
-        return float(self.score_samples(X, y).mean())
+        return float(self.score_samples(X, y, concomitant).mean())
 
-    def predict_proba(self, X, y) -> np.ndarray:
+    def predict_proba(self, X, y, concomitant=None) -> np.ndarray:
         """Posterior probability of each segment for each case (needs the outcome ``y``)."""
-        log_joint = self._log_joint(X, y)
+        log_joint = self._log_joint(X, y, concomitant)
         return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 
-    def predict(self, X, y) -> np.ndarray:
+    def predict(self, X, y, concomitant=None) -> np.ndarray:
         """Most probable segment of each case."""
-        return self.predict_proba(X, y).argmax(axis=1)
+        return self.predict_proba(X, y, concomitant).argmax(axis=1)
+
+    def prior_proba(self, concomitant=None, n_samples: int = 1) -> np.ndarray:
+        """Prior segment probabilities before seeing the outcome (from concomitant variables)."""
+        self._check_fitted()
+        n = n_samples if concomitant is None else len(concomitant)
+        return np.exp(_log_prior(self._validate_concomitant(concomitant, n, fitting=False), self._gamma))
 
     # ----------------------------------------------------------------- criteria
     @property
     def n_parameters_(self) -> int:
-        """Free parameters: K (p + 1) coefficients, K variances, K - 1 proportions."""
+        """Free parameters: K (p + 1) coefficients, K variances, (K - 1) prior coefficients each."""
         self._check_fitted()
         k, q = self.n_components, self.n_features_in_ + 1
-        return k * q + k + (k - 1)
+        return k * q + k + (k - 1) * len(self.concomitant_names_)
 
-    def _total_ll(self, X, y) -> tuple[float, int]:
-        return float(self.score_samples(X, y).sum()), len(np.asarray(y).ravel())
+    def _penalised(self, X, y, concomitant, penalty) -> float:
+        ll = self.score_samples(X, y, concomitant)
+        return -2 * float(ll.sum()) + self.n_parameters_ * penalty(len(ll))
 
-    def aic(self, X, y) -> float:
+    def aic(self, X=None, y=None, concomitant=None) -> float:
         """Akaike's criterion, -2 log L + 2 k."""
-        ll, _ = self._total_ll(X, y)
-        return -2 * ll + 2 * self.n_parameters_
+        return self._penalised(X, y, concomitant, lambda n: 2.0)
 
-    def aic3(self, X, y) -> float:
+    def aic3(self, X=None, y=None, concomitant=None) -> float:
         """Bozdogan's AIC3, -2 log L + 3 k."""
-        ll, _ = self._total_ll(X, y)
-        return -2 * ll + 3 * self.n_parameters_
+        return self._penalised(X, y, concomitant, lambda n: 3.0)
 
-    def bic(self, X, y) -> float:
+    def bic(self, X=None, y=None, concomitant=None) -> float:
         """Schwarz's criterion, -2 log L + k log n."""
-        ll, n = self._total_ll(X, y)
-        return -2 * ll + self.n_parameters_ * np.log(n)
+        return self._penalised(X, y, concomitant, np.log)
 
-    def caic(self, X, y) -> float:
+    def caic(self, X=None, y=None, concomitant=None) -> float:
         """Bozdogan's consistent AIC, -2 log L + k (log n + 1)."""
-        ll, n = self._total_ll(X, y)
-        return -2 * ll + self.n_parameters_ * (np.log(n) + 1)
+        return self._penalised(X, y, concomitant, lambda n: np.log(n) + 1)
 
-    def icl(self, X, y) -> float:
+    def icl(self, X=None, y=None, concomitant=None) -> float:
         """Integrated completed likelihood as in flexmix: -2 (complete-data log L) + k log n.
 
         The complete-data log-likelihood assigns each case to its most probable segment:
         :math:`\\sum_i \\log(\\pi_{c_i} f_{c_i}(y_i))`, :math:`c_i` the MAP segment.
         """
-        log_joint = self._log_joint(X, y)
-        complete = float(log_joint.max(axis=1).sum())
-        return -2 * complete + self.n_parameters_ * np.log(len(log_joint))
+        log_joint = self._log_joint(X, y, concomitant)
+        return -2 * float(log_joint.max(axis=1).sum()) + self.n_parameters_ * np.log(len(log_joint))
 
-    def entropy_r2(self, X, y) -> float:
+    def entropy_r2(self, X=None, y=None, concomitant=None) -> float:
         """Relative entropy of the posteriors, 1 - E / (n log K): 1 = crisp segments."""
         if self.n_components == 1:
             return 1.0
-        post = self.predict_proba(X, y)
+        post = self.predict_proba(X, y, concomitant)
         entropy = -float(np.sum(post * np.log(np.clip(post, 1e-300, None))))
         return 1 - entropy / (len(post) * np.log(self.n_components))
 
     # ---------------------------------------------------------------- inference
-    def summary(self, X, y, *, alpha: float = 0.05) -> pd.DataFrame:
+    def summary(self, X=None, y=None, concomitant=None, *, alpha: float = 0.05) -> pd.DataFrame:
         """Segment coefficients with standard errors from the observed information.
 
         Parameters
         ----------
-        X, y : array-like
-            The data the model was fitted to.
+        X, y, concomitant : array-like, optional
+            The data the model was fitted to; omit them for a model from
+            :func:`fit_clusterwise`, which keeps its data.
         alpha : float, default 0.05
             Intervals have coverage ``1 - alpha``.
 
@@ -426,39 +485,28 @@ class ClusterwiseRegression(BaseEstimator):
         Notes
         -----
         The covariance matrix is the inverse of the negative Hessian of the full mixture
-        log-likelihood in the parameters :math:`(\\beta_k, \\log\\sigma_k, \\alpha_k)`, with
-        :math:`\\pi_k \\propto e^{\\alpha_k}`, :math:`\\alpha_1 = 0`. The Hessian is the
-        numerical derivative (central differences) of the analytic score. flexmix's ``refit``
-        does the same through ``optim``'s Hessian; its standard errors differ from these only
-        by its different sigma estimate and by numerical differentiation.
+        log-likelihood in the parameters :math:`(\\beta_k, \\log\\sigma_k, \\gamma_k)`. The
+        Hessian is the numerical derivative (central differences) of the analytic score.
+        flexmix's ``refit`` computes the same through ``optim``'s Hessian; the two agree to
+        0.1% on the reference data (``tests/reference/``).
         """
-        self._check_fitted()
-        design, y = self._validate_data(X, y, fitting=False)
-        cov = self._covariance(design, y)
-        K, q = self.n_components, design.shape[1]
-        terms = ["intercept", *self._feature_names()]
-        coefs = self._coefs()
-        z_crit = stats.norm.ppf(1 - alpha / 2)
-        rows = []
-        for k in range(K):
-            for j, term in enumerate(terms):
-                index = k * q + j
-                se = float(np.sqrt(cov[index, index])) if cov[index, index] > 0 else np.nan
-                coef = float(coefs[k, j])
-                z = coef / se
-                rows.append(
-                    {
-                        "segment": k + 1,
-                        "term": term,
-                        "coef": coef,
-                        "se": se,
-                        "z": z,
-                        "p_val": float(2 * stats.norm.sf(abs(z))),
-                        "ci_low": coef - z_crit * se,
-                        "ci_high": coef + z_crit * se,
-                    }
-                )
-        return pd.DataFrame(rows)
+        table = self._inference(X, y, concomitant, alpha)
+        return table[table["part"] == "regression"].drop(columns="part").reset_index(drop=True)
+
+    def concomitant_summary(self, X=None, y=None, concomitant=None, *, alpha: float = 0.05) -> pd.DataFrame:
+        """Multinomial-logit coefficients of the segment priors, segment 1 the reference.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per segment 2..K and term (``"intercept"`` and the concomitant
+            variables): ``segment``, ``term``, ``coef`` (log-odds against segment 1), ``se``,
+            ``z``, ``p_val``, ``ci_low``, ``ci_high``.
+        """
+        if len(getattr(self, "concomitant_names_", [])) < 2:
+            raise ValueError("the model was fitted without concomitant variables")
+        table = self._inference(X, y, concomitant, alpha)
+        return table[table["part"] == "concomitant"].drop(columns="part").reset_index(drop=True)
 
     def _feature_names(self) -> list[str]:
         if hasattr(self, "feature_names_in_"):
@@ -466,45 +514,174 @@ class ClusterwiseRegression(BaseEstimator):
         return [f"x{j}" for j in range(self.n_features_in_)]
 
     def _theta(self) -> np.ndarray:
-        alphas = np.log(self.weights_[1:]) - np.log(self.weights_[0])
-        return np.concatenate([self._coefs().ravel(), np.log(self.scale_), alphas])
+        return np.concatenate([self._coefs().ravel(), np.log(self.scale_), self._gamma[1:].ravel()])
 
-    def _covariance(self, design: np.ndarray, y: np.ndarray) -> np.ndarray:
-        theta = self._theta()
-        K, q = self.n_components, design.shape[1]
-        hessian = np.empty((theta.size, theta.size))
-        for j in range(theta.size):
-            step = 1e-5 * max(1.0, abs(theta[j]))
-            up, down = theta.copy(), theta.copy()
-            up[j] += step
-            down[j] -= step
-            hessian[:, j] = (_score(design, y, up, K, q) - _score(design, y, down, K, q)) / (2 * step)
-        hessian = (hessian + hessian.T) / 2
-        try:
-            return np.linalg.inv(-hessian)
-        except np.linalg.LinAlgError:
-            return np.linalg.pinv(-hessian)
+    def _inference(self, X, y, concomitant, alpha: float) -> pd.DataFrame:
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+        X, y, concomitant = self._training_or(X, y, concomitant)
+        design, y, prior_design = self._prepared(X, y, concomitant)
+        K, q, m = self.n_components, design.shape[1], prior_design.shape[1]
+        cov = _covariance(design, y, prior_design, self._theta(), K)
+        se = np.sqrt(np.clip(np.diag(cov), 0, None))
+        estimate = self._theta()
+        labels = [("regression", k + 1, t) for k in range(K) for t in ["intercept", *self._feature_names()]]
+        keep = list(range(K * q))
+        labels += [("concomitant", k + 1, t) for k in range(1, K) for t in self.concomitant_names_]
+        keep += list(range(K * q + K, K * q + K + (K - 1) * m))
+        table = pd.DataFrame(labels, columns=["part", "segment", "term"])
+        return _wald_table(table, estimate[keep], se[keep], alpha)
+
+
+def fit_clusterwise(
+    formula: str,
+    data: pd.DataFrame,
+    n_components: int = 2,
+    *,
+    concomitant: str | None = None,
+    **settings,
+) -> ClusterwiseRegression:
+    """Fit a clusterwise regression from a formula, with optional concomitant variables.
+
+    Parameters
+    ----------
+    formula : str
+        ``"outcome ~ predictors"`` in Wilkinson notation (formulaic): categorical predictors
+        become dummy variables, ``C(x)`` forces a variable to be categorical.
+    data : pandas.DataFrame
+    n_components : int, default 2
+    concomitant : str, optional
+        A one-sided formula, e.g. ``"~ membership + income_band"``, for the segment priors.
+    **settings
+        Passed to :class:`ClusterwiseRegression` (``n_init``, ``random_state``, ...).
+
+    Returns
+    -------
+    ClusterwiseRegression
+        Fitted, with the term names as feature names and, in addition, ``formula_``,
+        ``concomitant_formula_``, ``rows_`` (index of the cases used) and the model matrices
+        ``X_``, ``y_`` and ``concomitant_``, so that ``summary()`` and the criteria need no
+        arguments.
+
+    Warns
+    -----
+    UserWarning
+        When cases with missing values in the formula's variables are left out; the message
+        names the variables and counts.
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> data = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook())
+    >>> data["membership"] = lr.load_golf_survey()["membership"]
+    >>> model = fit_clusterwise("loyalty ~ satisfaction + delivered_value", data.dropna(), 2,
+    ...                         concomitant="~ membership", n_init=3, random_state=0)
+    >>> list(model.feature_names_in_), model.concomitant_names_[1]
+    (['satisfaction', 'delivered_value'], 'membership[T.corporate]')
+    """
+    import formulaic
+
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    parsed = formulaic.Formula(formula)
+    if not hasattr(parsed, "lhs"):
+        raise ValueError(f"formula {formula!r} needs an outcome: 'outcome ~ predictors'")
+    variables = set(parsed.required_variables)
+    if concomitant is not None:
+        concomitant_formula = formulaic.Formula(concomitant)
+        if hasattr(concomitant_formula, "lhs"):
+            raise ValueError(f"concomitant {concomitant!r} must be one-sided: '~ variables'")
+        variables |= set(concomitant_formula.required_variables)
+    unknown = sorted(v for v in variables if v not in data.columns)
+    if unknown:
+        raise ValueError(f"variables not in the data: {unknown}")
+    used = sorted(variables, key=list(data.columns).index)
+    missing = data[used].isna()
+    if missing.any().any():
+        counts = {c: int(n) for c, n in missing.sum().items() if n}
+        warnings.warn(
+            f"{int(missing.any(axis=1).sum())} of {len(data)} cases with missing values are left out "
+            f"(missing per variable: {counts})",
+            UserWarning,
+            stacklevel=2,
+        )
+    complete = data.loc[~missing.any(axis=1)]
+    matrices = formulaic.model_matrix(formula, complete, na_action="raise")
+    X = pd.DataFrame(matrices.rhs).drop(columns="Intercept", errors="ignore")
+    y = pd.DataFrame(matrices.lhs).iloc[:, 0]
+    Z = None
+    if concomitant is not None:
+        Z = pd.DataFrame(formulaic.model_matrix(concomitant, complete, na_action="raise"))
+        Z = Z.drop(columns="Intercept", errors="ignore")
+    model = ClusterwiseRegression(n_components, **settings).fit(X, y, Z)
+    model.formula_, model.concomitant_formula_ = formula, concomitant
+    model.rows_, model.X_, model.y_, model.concomitant_ = complete.index, X, y, Z
+    return model
+
+
+def _wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: float) -> pd.DataFrame:
+    z_crit = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = coef / se
+    return table.assign(
+        coef=coef,
+        se=se,
+        z=z,
+        p_val=2 * stats.norm.sf(np.abs(z)),
+        ci_low=coef - z_crit * se,
+        ci_high=coef + z_crit * se,
+    )
+
+
+def _as_matrix(data, name: str, prefix: str = "x") -> tuple[np.ndarray, list[str]]:
+    names = None
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if isinstance(data, pd.DataFrame):
+        names = [str(c) for c in data.columns]
+        data = data.to_numpy(dtype=float, na_value=np.nan)
+    matrix = np.asarray(data, dtype=float)
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if matrix.ndim != 2:
+        raise ValueError(f"{name} must be 2-dimensional (cases x variables), got shape {matrix.shape}")
+    names = names or [f"{prefix}{j}" for j in range(matrix.shape[1])]
+    bad_rows = np.flatnonzero(~np.isfinite(matrix).all(axis=1))
+    if bad_rows.size:
+        column = names[int(np.flatnonzero(~np.isfinite(matrix[bad_rows[0]]))[0])]
+        raise ValueError(
+            f"{name} has missing or infinite values (first in column {column!r}, "
+            f"rows {bad_rows[:10].tolist()}); drop or impute them first"
+        )
+    return matrix, names
+
+
+def _reject_constant(matrix: np.ndarray, names: list[str], what: str, why: str) -> None:
+    constant = [names[j] for j in range(matrix.shape[1]) if np.ptp(matrix[:, j]) == 0]
+    if constant:
+        raise ValueError(f"constant {what}(s) {constant}: {why}")
 
 
 # --------------------------------------------------------------------- EM pieces
-def _log_joint(
-    design: np.ndarray, y: np.ndarray, weights: np.ndarray, coefs: np.ndarray, variances: np.ndarray
-) -> np.ndarray:
+def _log_prior(prior_design: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    eta = prior_design @ gamma.T
+    return eta - logsumexp(eta, axis=1, keepdims=True)
+
+
+def _log_joint(design, y, log_prior, coefs, variances) -> np.ndarray:
     resid = y[:, None] - design @ coefs.T
-    with np.errstate(divide="ignore"):
-        log_w = np.log(weights)
-    return log_w - 0.5 * (_LOG_2PI + np.log(variances)) - 0.5 * resid**2 / variances
+    return log_prior - 0.5 * (_LOG_2PI + np.log(variances)) - 0.5 * resid**2 / variances
 
 
-def _e_step(design, y, weights, coefs, variances) -> tuple[float, np.ndarray]:
-    log_joint = _log_joint(design, y, weights, coefs, variances)
+def _e_step(design, y, log_prior, coefs, variances) -> tuple[float, np.ndarray]:
+    log_joint = _log_joint(design, y, log_prior, coefs, variances)
     log_lik = logsumexp(log_joint, axis=1, keepdims=True)
     return float(log_lik.sum()), np.exp(log_joint - log_lik)
 
 
 def _m_step(design: np.ndarray, y: np.ndarray, resp: np.ndarray, floor: float):
-    """Weighted least squares per segment, ML variances (floored), proportions."""
-    n, q = design.shape
+    """Weighted least squares per segment and ML variances (floored)."""
+    q = design.shape[1]
     sizes = resp.sum(axis=0)
     gram = np.einsum("nk,ni,nj->kij", resp, design, design, optimize=True)
     moment = (resp * y[:, None]).T @ design
@@ -512,22 +689,63 @@ def _m_step(design: np.ndarray, y: np.ndarray, resp: np.ndarray, floor: float):
     coefs = np.linalg.solve(gram + ridge, moment[..., None])[..., 0]
     resid = y[:, None] - design @ coefs.T
     variances = np.maximum((resp * resid**2).sum(axis=0) / np.maximum(sizes, 1e-300), floor)
-    return sizes / n, coefs, variances
+    return coefs, variances
 
 
-def _score(design, y, theta, K, q) -> np.ndarray:
-    """Gradient of the mixture log-likelihood in (beta, log sigma, alpha)."""
+def _prior_step(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """M-step of the priors: proportions, or a multinomial logit of the posteriors on z."""
+    K, m = gamma.shape
+    if m == 1:
+        with np.errstate(divide="ignore"):
+            log_w = np.log(resp.mean(axis=0))
+        return (log_w - log_w[0])[:, None]
+
+    def objective(free: np.ndarray) -> tuple[float, np.ndarray]:
+        full = np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)])
+        log_prior = _log_prior(prior_design, full)
+        grad = -((resp - np.exp(log_prior))[:, 1:].T @ prior_design)
+        return -float(np.sum(resp * log_prior)), grad.ravel()
+
+    result = optimize.minimize(objective, gamma[1:].ravel(), jac=True, method="L-BFGS-B")
+    return np.vstack([np.zeros((1, m)), result.x.reshape(K - 1, m)])
+
+
+def _unpack(theta: np.ndarray, K: int, q: int, m: int):
     coefs = theta[: K * q].reshape(K, q)
-    log_sigma = theta[K * q : K * q + K]
-    alphas = np.concatenate([[0.0], theta[K * q + K :]])
-    weights = np.exp(alphas - logsumexp(alphas))
-    variances = np.exp(2 * log_sigma)
-    _, post = _e_step(design, y, weights, coefs, variances)
+    variances = np.exp(2 * theta[K * q : K * q + K])
+    gamma = np.vstack([np.zeros((1, m)), theta[K * q + K :].reshape(K - 1, m)])
+    return coefs, variances, gamma
+
+
+def _score(design, y, prior_design, theta, K) -> np.ndarray:
+    """Gradient of the mixture log-likelihood in (beta, log sigma, gamma)."""
+    q, m = design.shape[1], prior_design.shape[1]
+    coefs, variances, gamma = _unpack(theta, K, q, m)
+    log_prior = _log_prior(prior_design, gamma)
+    _, post = _e_step(design, y, log_prior, coefs, variances)
     resid = y[:, None] - design @ coefs.T
-    d_coef = ((post * resid / variances)[:, :, None] * design[:, None, :]).sum(axis=0)
+    d_coef = (post * resid / variances).T @ design
     d_log_sigma = (post * (resid**2 / variances - 1)).sum(axis=0)
-    d_alpha = (post - weights).sum(axis=0)[1:]
-    return np.concatenate([d_coef.ravel(), d_log_sigma, d_alpha])
+    d_gamma = (post - np.exp(log_prior))[:, 1:].T @ prior_design
+    return np.concatenate([d_coef.ravel(), d_log_sigma, d_gamma.ravel()])
+
+
+def _covariance(design, y, prior_design, theta, K) -> np.ndarray:
+    """Inverse observed information: numerical Jacobian of the analytic score."""
+    hessian = np.empty((theta.size, theta.size))
+    for j in range(theta.size):
+        step = 1e-5 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += step
+        down[j] -= step
+        hessian[:, j] = (
+            _score(design, y, prior_design, up, K) - _score(design, y, prior_design, down, K)
+        ) / (2 * step)
+    hessian = (hessian + hessian.T) / 2
+    try:
+        return np.linalg.inv(-hessian)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(-hessian)
 
 
 # ------------------------------------------------------------------- Spaeth pieces
