@@ -397,3 +397,40 @@ def test_concomitant_errors():
         ClusterwiseRegression(2, random_state=0).fit(X, y).concomitant_summary(X, y)
     with pytest.raises(ValueError, match="only models from fit_clusterwise keep their data"):
         model.summary()
+
+
+def test_bootstrap_aligns_labels_and_agrees_with_observed_information():
+    X, y, _ = simulate(400, [[0, 1.0], [4, -1.0]], [0.5, 0.5], [0.6, 0.4], seed=12)
+    model = ClusterwiseRegression(2, n_init=3, random_state=0).fit(X, y)
+    observed = model.summary(X, y)
+    boot = model.summary(X, y, se="bootstrap", n_boot=60, random_state=1, progress=False)
+    assert list(boot.columns) == list(observed.columns)
+    np.testing.assert_allclose(boot["coef"], observed["coef"])
+    # with well-separated segments the two standard errors estimate the same thing
+    ratio = boot["se"] / observed["se"]
+    assert ratio.between(0.6, 1.6).all(), ratio
+    assert (boot["ci_low"] < boot["coef"]).all() and (boot["coef"] < boot["ci_high"]).all()
+    draws = boot.attrs["draws"]
+    assert draws.shape == (60, 2, 2)
+    # aligned: every draw's first segment has the positive slope like the model's
+    assert np.sign(model.coef_[0, 0]) == np.sign(draws[:, 0, 1]).mean().round()
+    with pytest.raises(ValueError, match="se must be"):
+        model.summary(X, y, se="sandwich")
+
+
+def test_align_segments_undoes_a_relabelling():
+    reference = np.array([[0.0, 1.0, 0.0], [4.0, 0.0, 0.6], [6.5, 0.0, 0.0]])
+    shuffled = reference[[2, 0, 1]] + 0.01
+    np.testing.assert_array_equal(lr.align_segments(shuffled, reference), [1, 2, 0])
+    np.testing.assert_allclose(shuffled[lr.align_segments(shuffled, reference)], reference + 0.01)
+
+
+def test_segment_recovery_table():
+    truth = np.array(["a", "a", "b", "b", "c", "c"])
+    labels = np.array([2, 2, 0, 0, 1, 0])
+    ari, table = lr.segment_recovery(labels, truth)
+    assert ari == pytest.approx(adjusted_rand_score(truth, labels))
+    assert list(table.columns) == [3, 1, 2]  # estimated segments ordered to match a, b, c
+    assert np.trace(table.to_numpy()) == 5
+    with pytest.raises(ValueError, match="labels has 3 cases but truth has 6"):
+        lr.segment_recovery(labels[:3], truth)

@@ -11,8 +11,11 @@ from .clusterwise import (
     ClusterwiseRegression,
     DegenerateSolutionWarning,
     PermutationTestResult,
+    align_segments,
+    bootstrap_coefficients,
     fit_clusterwise,
     permutation_test,
+    segment_recovery,
     select_n_components,
 )
 from .codebook import Codebook, CodebookError, ColumnSpec
@@ -55,6 +58,8 @@ __all__ = [
     "PermutationTestResult",
     "StraightLiningWarning",
     "SurveyDataError",
+    "align_segments",
+    "bootstrap_coefficients",
     "fit_clusterwise",
     "flag_straightliners",
     "golf_codebook",
@@ -68,6 +73,7 @@ __all__ = [
     "read_survey",
     "score_constructs",
     "segment_coefficients",
+    "segment_recovery",
     "select_n_components",
     "set_theme",
     "simulate_golf_survey",
