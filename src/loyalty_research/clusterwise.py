@@ -77,6 +77,11 @@ class ClusterwiseRegression(BaseEstimator):
         variance of the one-segment regression. A start whose solution rests on the floor has
         collapsed onto an exact fit and is discarded (see Notes). Tight but real segments,
         such as customers at the top of the scale, stay well above the default floor.
+    init_sample : int or None, default 5000
+        With more cases than this (``"em"`` only), the ``n_init`` starts run on a random
+        subsample of this size, and EM on all cases continues from the best of them only:
+        a cheap short-run initialisation that leaves the estimate a full-data maximum.
+        None runs every start on all cases.
     random_state : int, numpy Generator or None
         Seed for the starts.
 
@@ -105,7 +110,7 @@ class ClusterwiseRegression(BaseEstimator):
         Iterations of the kept start.
     start_scores_ : ndarray of shape (n_init,)
         Log-likelihood (``"em"``) or pooled SSE (``"spath"``) reached by each start, NaN for
-        degenerate starts.
+        degenerate starts; with ``init_sample``, of the subsample.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` was a DataFrame.
@@ -162,6 +167,7 @@ class ClusterwiseRegression(BaseEstimator):
         max_iter: int = 1000,
         tol: float = 1e-8,
         variance_floor: float = 1e-3,
+        init_sample: int | None = 5000,
         random_state: int | np.random.Generator | None = None,
     ) -> None:
         self.n_components = n_components
@@ -170,6 +176,7 @@ class ClusterwiseRegression(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.variance_floor = variance_floor
+        self.init_sample = init_sample
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
@@ -201,7 +208,11 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError("y is constant or an exact linear function of X: there are no segments to find")
         self.floor_ = self.variance_floor * pooled_variance
         if self.method == "em":
-            results = [self._em_start(design, y, prior_design, rng) for _ in range(self.n_init)]
+            sample = np.arange(n)
+            if self.init_sample is not None and n > self.init_sample:
+                sample = np.sort(rng.choice(n, self.init_sample, replace=False))
+            args = (design[sample], y[sample], prior_design[sample])
+            results = [self._em_start(*args, rng) for _ in range(self.n_init)]
         else:
             results = [self._spath_start(design, y, rng) for _ in range(self.n_init)]
         scores = np.array([r["score"] if not r["degenerate"] else np.nan for r in results])
@@ -216,6 +227,8 @@ class ClusterwiseRegression(BaseEstimator):
             usable = results
         best = max(usable, key=lambda r: r["score"])
         self.start_scores_ = scores if self.method == "em" else -scores
+        if self.method == "em" and len(sample) < n:
+            best = self._em_run(design, y, prior_design, best["params"])
         self._store(best, design, y, prior_design)
         if not self.converged_:
             warnings.warn(
@@ -240,6 +253,14 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError(f"tol must be positive, got {self.tol!r}")
         if not 0 < self.variance_floor < 1:
             raise ValueError(f"variance_floor must be in (0, 1), got {self.variance_floor!r}")
+        if self.init_sample is not None and (
+            isinstance(self.init_sample, bool)
+            or not isinstance(self.init_sample, (int, np.integer))
+            or self.init_sample < 100
+        ):
+            raise ValueError(
+                f"init_sample must be None or an integer of at least 100, got {self.init_sample!r}"
+            )
 
     def _validate_data(self, X, y, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
         matrix, names = _as_matrix(X, "X")
@@ -305,7 +326,11 @@ class ClusterwiseRegression(BaseEstimator):
         resp = np.full((len(y), K), 0.05 / max(K - 1, 1))
         resp[np.arange(len(y)), labels] = 0.95 if K > 1 else 1.0
         gamma = _prior_step(prior_design, resp, np.zeros((K, prior_design.shape[1])))
-        coefs, variances = _m_step(design, y, resp, self.floor_)
+        return self._em_run(design, y, prior_design, (gamma, *_m_step(design, y, resp, self.floor_)))
+
+    def _em_run(self, design, y, prior_design, params) -> dict:
+        """EM from the given (gamma, coefs, variances) to convergence or max_iter."""
+        gamma, coefs, variances = params
         ll_old, converged, iteration = -np.inf, False, 0
         while iteration < self.max_iter:
             iteration += 1
@@ -347,7 +372,7 @@ class ClusterwiseRegression(BaseEstimator):
 
     def _store(self, result: dict, design: np.ndarray, y: np.ndarray, prior_design: np.ndarray) -> None:
         gamma, coefs, variances = result["params"]
-        mean_prior = np.exp(_log_prior(prior_design, gamma)).mean(axis=0)
+        mean_prior = np.exp(_log_prior(prior_design, gamma)).reshape(-1, gamma.shape[0]).mean(axis=0)
         order = np.argsort(-mean_prior, kind="stable")
         self._gamma = gamma[order] - gamma[order[0]]
         self.weights_ = mean_prior[order]
@@ -419,7 +444,8 @@ class ClusterwiseRegression(BaseEstimator):
         """Prior segment probabilities before seeing the outcome (from concomitant variables)."""
         self._check_fitted()
         n = n_samples if concomitant is None else len(concomitant)
-        return np.exp(_log_prior(self._validate_concomitant(concomitant, n, fitting=False), self._gamma))
+        prior_design = self._validate_concomitant(concomitant, n, fitting=False)
+        return np.broadcast_to(np.exp(_log_prior(prior_design, self._gamma)), (n, self.n_components)).copy()
 
     # ----------------------------------------------------------------- criteria
     @property
@@ -806,8 +832,13 @@ def _reject_constant(matrix: np.ndarray, names: list[str], what: str, why: str) 
 
 # --------------------------------------------------------------------- EM pieces
 def _log_prior(prior_design: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """Log prior probabilities: a K-vector without concomitant variables, else n x K."""
+    if prior_design.shape[1] == 1:
+        eta = gamma[:, 0]
+        return eta - logsumexp(eta)
     eta = prior_design @ gamma.T
-    return eta - logsumexp(eta, axis=1, keepdims=True)
+    top = eta.max(axis=1, keepdims=True)
+    return eta - top - np.log(np.exp(eta - top).sum(axis=1, keepdims=True))
 
 
 def _log_joint(design, y, log_prior, coefs, variances) -> np.ndarray:
@@ -817,15 +848,19 @@ def _log_joint(design, y, log_prior, coefs, variances) -> np.ndarray:
 
 def _e_step(design, y, log_prior, coefs, variances) -> tuple[float, np.ndarray]:
     log_joint = _log_joint(design, y, log_prior, coefs, variances)
-    log_lik = logsumexp(log_joint, axis=1, keepdims=True)
-    return float(log_lik.sum()), np.exp(log_joint - log_lik)
+    # log-sum-exp by hand: scipy's version costs several times more on long arrays
+    top = log_joint.max(axis=1, keepdims=True)
+    post = np.exp(log_joint - top)
+    total = post.sum(axis=1, keepdims=True)
+    post /= total
+    return float(np.sum(np.log(total)) + np.sum(top)), post
 
 
 def _m_step(design: np.ndarray, y: np.ndarray, resp: np.ndarray, floor: float):
     """Weighted least squares per segment and ML variances (floored)."""
     q = design.shape[1]
     sizes = resp.sum(axis=0)
-    gram = np.einsum("nk,ni,nj->kij", resp, design, design, optimize=True)
+    gram = np.stack([(design * resp[:, [k]]).T @ design for k in range(resp.shape[1])])
     moment = (resp * y[:, None]).T @ design
     ridge = 1e-10 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(q)
     coefs = np.linalg.solve(gram + ridge, moment[..., None])[..., 0]

@@ -1,0 +1,101 @@
+"""Speed of ClusterwiseRegression against R flexmix on the same data in the same run.
+
+Three segments, four predictors, n = 10^4, 10^5, 10^6 (``--sizes``). Both fit K = 3 with the
+same number of random starts (flexmix: ``stepFlexmix(..., k = 3, nrep = N_INIT)``, its default
+control). The script prints both times, their ratio and both log-likelihoods. flexmix is run up
+to ``--flexmix-max-n`` cases (it takes minutes at 10^6); R comes from Debian's packages:
+``apt-get install r-base-core r-cran-flexmix``.
+
+Run from the repository root:  .venv/bin/python benchmarks/clusterwise_vs_flexmix.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from loyalty_research.clusterwise import ClusterwiseRegression
+
+COEFS = np.array([[1.0, 1.0, 0.0, 0.0, 0.5], [3.0, 0.0, 1.0, -1.0, 0.0], [-2.0, 0.5, 0.5, 0.5, -1.0]])
+SIGMAS = np.array([0.5, 0.7, 0.4])
+WEIGHTS = np.array([0.5, 0.3, 0.2])
+
+R_SCRIPT = """
+suppressPackageStartupMessages(library(flexmix))
+args <- commandArgs(trailingOnly = TRUE)
+data <- read.csv(args[1])
+set.seed(as.integer(args[3]))
+elapsed <- system.time(
+  fit <- stepFlexmix(y ~ x1 + x2 + x3 + x4, data = data, k = 3, nrep = as.integer(args[2]), verbose = FALSE)
+)[["elapsed"]]
+cat(sprintf("%.3f %.10f\\n", elapsed, as.numeric(logLik(fit))))
+"""
+
+
+def simulate(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    segment = rng.choice(3, size=n, p=WEIGHTS)
+    y = (
+        np.einsum("ij,ij->i", np.column_stack([np.ones(n), X]), COEFS[segment])
+        + rng.normal(size=n) * SIGMAS[segment]
+    )
+    return pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "x3": X[:, 2], "x4": X[:, 3], "y": y})
+
+
+def run_flexmix(path: Path, n_init: int, seed: int) -> tuple[float, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as script:
+        script.write(R_SCRIPT)
+    out = subprocess.run(
+        ["Rscript", script.name, str(path), str(n_init), str(seed)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed, loglik = out.stdout.split()
+    return float(elapsed), float(loglik)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--n-init", type=int, default=10)
+    parser.add_argument("--flexmix-max-n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    has_r = shutil.which("Rscript") is not None
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            data = simulate(n, args.seed)
+            path = Path(tmp) / f"bench_{n}.csv"
+            data.to_csv(path, index=False)
+            data = pd.read_csv(path)  # both programs fit exactly the numbers in the file
+            start = time.perf_counter()
+            model = ClusterwiseRegression(3, n_init=args.n_init, random_state=args.seed)
+            model.fit(data[["x1", "x2", "x3", "x4"]], data["y"])
+            ours = time.perf_counter() - start
+            row = {"n": n, "ours_s": ours, "ours_loglik": model.log_likelihood_}
+            if has_r and n <= args.flexmix_max_n:
+                row["flexmix_s"], row["flexmix_loglik"] = run_flexmix(path, args.n_init, args.seed)
+                row["speedup"] = row["flexmix_s"] / ours
+                row["loglik_diff"] = row["ours_loglik"] - row["flexmix_loglik"]
+            rows.append(row)
+            print(pd.DataFrame([row]).to_string(index=False, float_format=lambda v: f"{v:.4f}"), flush=True)
+    print("\nsummary (speedup = flexmix seconds / ours; loglik_diff = ours - flexmix):")
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if not has_r:
+        print("Rscript not found: flexmix was not run (apt-get install r-base-core r-cran-flexmix)")
+
+
+if __name__ == "__main__":
+    main()
