@@ -26,7 +26,7 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
-from .plotting import SEGMENT_COLOURS, set_theme
+from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
 from .simulate import (
     DEFAULT_SEED,
     GolfSurveyParameters,
@@ -48,6 +48,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_SEED",
+    "DRIVER_COLOURS",
     "SEGMENT_COLOURS",
     "ClusterwiseRegression",
     "Codebook",
