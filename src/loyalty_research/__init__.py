@@ -4,7 +4,9 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
 :mod:`~loyalty_research.datasets` (bundled and public data) and
 :mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
-:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation).
+:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation),
+:mod:`~loyalty_research.segmentation` (reading a segmentation) and
+:mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
 from .clusterwise import (
