@@ -35,6 +35,8 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from tqdm.auto import tqdm
 
+from ._checks import check_count
+
 __all__ = [
     "ClusterwiseRegression",
     "DegenerateSolutionWarning",
@@ -239,28 +241,17 @@ class ClusterwiseRegression(BaseEstimator):
         return self
 
     def _check_settings(self) -> None:
-        if isinstance(self.n_components, bool) or not isinstance(self.n_components, (int, np.integer)):
-            raise ValueError(f"n_components must be a positive integer, got {self.n_components!r}")
-        if self.n_components < 1:
-            raise ValueError(f"n_components must be a positive integer, got {self.n_components!r}")
+        check_count("n_components", self.n_components)
         if self.method not in ("em", "spath"):
             raise ValueError(f"method must be 'em' or 'spath', got {self.method!r}")
         for name in ("n_init", "max_iter"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+            check_count(name, getattr(self, name))
         if not self.tol > 0:
             raise ValueError(f"tol must be positive, got {self.tol!r}")
         if not 0 < self.variance_floor < 1:
             raise ValueError(f"variance_floor must be in (0, 1), got {self.variance_floor!r}")
-        if self.init_sample is not None and (
-            isinstance(self.init_sample, bool)
-            or not isinstance(self.init_sample, (int, np.integer))
-            or self.init_sample < 100
-        ):
-            raise ValueError(
-                f"init_sample must be None or an integer of at least 100, got {self.init_sample!r}"
-            )
+        if self.init_sample is not None:
+            check_count("init_sample", self.init_sample, minimum=100)
 
     def _validate_data(self, X, y, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
         matrix, names = _as_matrix(X, "X")
@@ -753,8 +744,7 @@ def bootstrap_coefficients(
     from joblib import Parallel, delayed
 
     model._check_fitted()
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
-        raise ValueError(f"n_boot must be an integer of at least 2, got {n_boot!r}")
+    check_count("n_boot", n_boot, minimum=2)
     design, y_arr, prior_design = model._prepared(X, y, concomitant)
     reference = model._coefs()
     seeds = np.random.SeedSequence(random_state).spawn(n_boot)
@@ -1133,12 +1123,7 @@ def permutation_test(
 
     if statistic not in ("r_squared", "log_likelihood"):
         raise ValueError(f"statistic must be 'r_squared' or 'log_likelihood', got {statistic!r}")
-    if (
-        isinstance(n_permutations, bool)
-        or not isinstance(n_permutations, (int, np.integer))
-        or n_permutations < 1
-    ):
-        raise ValueError(f"n_permutations must be a positive integer, got {n_permutations!r}")
+    check_count("n_permutations", n_permutations)
     y = np.asarray(y, dtype=float).ravel()
     seeds = np.random.SeedSequence(random_state).spawn(n_permutations + 1)
 

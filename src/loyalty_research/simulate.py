@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit, softmax
 
+from ._checks import check_count
 from .codebook import Codebook
 
 __all__ = [
@@ -853,12 +854,7 @@ def simulate_golf_survey(
     >>> survey.shape[0], truth["segment"].nunique()
     (100, 4)
     """
-    if (
-        not isinstance(n_respondents, (int, np.integer))
-        or isinstance(n_respondents, bool)
-        or n_respondents < 1
-    ):
-        raise ValueError(f"n_respondents must be a positive integer, got {n_respondents!r}")
+    check_count("n_respondents", n_respondents)
     params = params or GolfSurveyParameters()
     rng = np.random.default_rng(random_state)
     n = int(n_respondents)

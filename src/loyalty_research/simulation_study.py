@@ -21,6 +21,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
+from ._checks import check_count
 from .clusterwise import ClusterwiseRegression, align_segments, permutation_test, select_n_components
 
 __all__ = ["noise_study", "recovery_study", "simulate_mixture_regression"]
@@ -50,8 +51,7 @@ def simulate_mixture_regression(
     coefs : ndarray (n_components, n_features + 1), intercept first
     """
     for name, value in (("n", n), ("n_components", n_components), ("n_features", n_features)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_count(name, value)
     if not separation > 0 or not error_sd > 0:
         raise ValueError(f"separation and error_sd must be positive, got {separation!r} and {error_sd!r}")
     rng = np.random.default_rng(random_state)
@@ -140,12 +140,7 @@ def recovery_study(
     DeSarbo, W. S., & Cron, W. L. (1988). A maximum likelihood methodology for clusterwise
     linear regression. Journal of Classification, 5(2), 249-282.
     """
-    if (
-        isinstance(n_replications, bool)
-        or not isinstance(n_replications, (int, np.integer))
-        or n_replications < 1
-    ):
-        raise ValueError(f"n_replications must be a positive integer, got {n_replications!r}")
+    check_count("n_replications", n_replications)
     conditions = [
         {"n": a, "n_components": b, "separation": c, "error_sd": d}
         for a, b, c, d in itertools.product(n, n_components, separation, error_sd)
