@@ -4,6 +4,7 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
 :mod:`~loyalty_research.datasets` (bundled and public data) and
 :mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
+:mod:`~loyalty_research.measurement` (reliability of the scales),
 :mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation),
 :mod:`~loyalty_research.segmentation` (reading a segmentation) and
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
@@ -28,6 +29,7 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
+from .measurement import item_statistics, scale_reliability
 from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
 from .simulate import (
     DEFAULT_SEED,
@@ -66,6 +68,7 @@ __all__ = [
     "fit_clusterwise",
     "flag_straightliners",
     "golf_codebook",
+    "item_statistics",
     "load_codebook",
     "load_corp_rep",
     "load_ecsi_mobi",
@@ -74,6 +77,7 @@ __all__ = [
     "missing_summary",
     "permutation_test",
     "read_survey",
+    "scale_reliability",
     "score_constructs",
     "segment_coefficients",
     "segment_recovery",
