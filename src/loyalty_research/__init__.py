@@ -29,7 +29,7 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
-from .measurement import item_statistics, scale_reliability
+from .measurement import htmt, item_statistics, scale_reliability
 from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
 from .simulate import (
     DEFAULT_SEED,
@@ -68,6 +68,7 @@ __all__ = [
     "fit_clusterwise",
     "flag_straightliners",
     "golf_codebook",
+    "htmt",
     "item_statistics",
     "load_codebook",
     "load_corp_rep",
