@@ -5,6 +5,7 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.datasets` (bundled and public data) and
 :mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
 :mod:`~loyalty_research.measurement` (reliability of the scales),
+:mod:`~loyalty_research.theories` (tests of the loyalty theories: mediation so far),
 :mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation),
 :mod:`~loyalty_research.segmentation` (reading a segmentation) and
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
@@ -47,6 +48,7 @@ from .survey import (
     score_constructs,
     validate_survey,
 )
+from .theories import mediation
 
 __version__ = "0.1.0"
 
@@ -75,6 +77,7 @@ __all__ = [
     "load_ecsi_mobi",
     "load_golf_survey",
     "load_golf_truth",
+    "mediation",
     "missing_summary",
     "permutation_test",
     "read_survey",
