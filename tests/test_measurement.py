@@ -133,3 +133,72 @@ def test_htmt_single_item_construct_and_golf_discriminant_validity():
     assert table.loc["Complaints", "Satisfaction"] == pytest.approx(expected)
     golf = lr.htmt(lr.load_golf_survey(), lr.load_codebook())
     assert golf.loc["satisfaction", "perceived_costs"] < 0.85
+
+
+def _lavaan(name):
+    return pd.read_csv(REFERENCE + f"fixtures/{name}.csv")
+
+
+def test_cfa_fit_and_loadings_match_lavaan(bfi):
+    # R: cfa(model, std.lv = TRUE, estimator = "ML"); fitMeasures(); standardizedSolution()
+    model = lr.confirmatory_factor_analysis(bfi, KEYS)
+    expected = _lavaan("lavaan_bfi_cfa_fit").set_index("measure")["value"]
+    names = {"pvalue": "p_val", "rmsea.ci.lower": "rmsea_ci_low", "rmsea.ci.upper": "rmsea_ci_high"}
+    for measure, value in expected.items():
+        assert model.fit.loc[0, names.get(measure, measure)] == pytest.approx(value, rel=1e-6, abs=1e-9)
+    assert model.fit.loc[0, "n"] == len(bfi)
+    loadings = _lavaan("lavaan_bfi_cfa_loadings")
+    assert list(model.loadings["item"]) == list(loadings["item"])
+    np.testing.assert_allclose(model.loadings["loading"], loadings["loading"], atol=1e-5)
+
+
+def test_fornell_larcker_matches_lavaan(bfi):
+    # R: sqrt(mean squared standardised loading) on the diagonal, lavInspect(fit, "cor.lv") off it
+    expected = pd.read_csv(REFERENCE + "fixtures/lavaan_bfi_fornell_larcker.csv", index_col=0)
+    table = lr.fornell_larcker(bfi, KEYS)
+    assert list(table.index) == list(expected.index) == list(table.columns)
+    np.testing.assert_allclose(table.to_numpy(), expected.to_numpy(), atol=1e-5)
+
+
+def test_one_factor_model_fits_worse_and_harman_matches_psych(bfi):
+    # R: psych::principal(items, 1, rotate = "none")$Vaccounted; one-factor lavaan::cfa
+    harman = lr.harman_single_factor(bfi, KEYS)
+    expected = _lavaan("psych_bfi_harman").iloc[0]
+    assert harman.loc[0, "first_factor_share"] == pytest.approx(expected["first_factor_share"], abs=1e-10)
+    assert harman.loc[0, "n_eigen_above_1"] == expected["n_eigen_above_1"]
+    assert not harman.loc[0, "single_factor_dominates"]
+    one = lr.confirmatory_factor_analysis(bfi, {"common": [i for items in KEYS.values() for i in items]})
+    reference = _lavaan("lavaan_bfi_one_factor_fit").set_index("measure")["value"]
+    for measure in ["chisq", "df", "cfi", "tli", "rmsea", "srmr"]:
+        assert one.fit.loc[0, measure] == pytest.approx(reference[measure], rel=1e-6)
+
+
+def test_harman_flags_a_single_common_factor():
+    # eight items driven by one factor plus small noise: the check must fire
+    rng = np.random.default_rng(1)
+    common = rng.normal(size=(500, 1))
+    items = pd.DataFrame(common + 0.4 * rng.normal(size=(500, 8)), columns=[f"q{i}" for i in range(8)])
+    table = lr.harman_single_factor(items, {"a": ["q0", "q1", "q2", "q3"], "b": ["q4", "q5", "q6", "q7"]})
+    assert table.loc[0, "single_factor_dominates"]
+    assert table.loc[0, "first_factor_share"] > 0.8
+
+
+def test_golf_cfa_recovers_the_simulated_structure():
+    data, codebook = lr.load_golf_survey(), lr.load_codebook()
+    model = lr.confirmatory_factor_analysis(data, codebook)
+    assert model.fit.loc[0, "srmr"] < 0.08
+    assert (model.loadings["loading"] > 0.5).all()  # the codebook reversed the _r items
+    truth = lr.load_golf_truth().set_index("respondent_id")
+    latent = truth[["latent_satisfaction", "latent_loyalty"]].corr().iloc[0, 1]
+    assert model.correlations.loc["satisfaction", "loyalty"] == pytest.approx(latent, abs=0.1)
+
+
+def test_factor_model_bad_input(bfi):
+    with pytest.raises(ValueError, match="more than one construct"):
+        lr.confirmatory_factor_analysis(bfi, {"a": ["A1", "A2", "A3"], "b": ["A3", "C1", "C2"]})
+    with pytest.raises(ValueError, match="'nope'"):
+        lr.fornell_larcker(bfi, {"a": ["A1", "A2", "nope"]})
+    with pytest.raises(ValueError, match="too few"):
+        lr.confirmatory_factor_analysis(bfi.head(10), KEYS)
+    with pytest.raises(ValueError, match="threshold"):
+        lr.harman_single_factor(bfi, KEYS, threshold=1.5)

