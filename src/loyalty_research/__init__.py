@@ -56,7 +56,16 @@ from .survey import (
     score_constructs,
     validate_survey,
 )
-from .theories import mediation
+from .theories import (
+    SatisfactionLoyaltyResult,
+    TheoryComparison,
+    compare_loyalty_theories,
+    mediation,
+    relative_importance,
+    restricted_cubic_spline,
+    satisfaction_loyalty,
+    trust_hierarchy,
+)
 
 __version__ = "0.1.0"
 
@@ -72,10 +81,13 @@ __all__ = [
     "FactorModel",
     "GolfSurveyParameters",
     "PermutationTestResult",
+    "SatisfactionLoyaltyResult",
     "StraightLiningWarning",
     "SurveyDataError",
+    "TheoryComparison",
     "align_segments",
     "bootstrap_coefficients",
+    "compare_loyalty_theories",
     "confirmatory_factor_analysis",
     "fit_clusterwise",
     "flag_straightliners",
@@ -93,6 +105,9 @@ __all__ = [
     "missing_summary",
     "permutation_test",
     "read_survey",
+    "relative_importance",
+    "restricted_cubic_spline",
+    "satisfaction_loyalty",
     "scale_reliability",
     "score_constructs",
     "segment_coefficients",
@@ -100,5 +115,6 @@ __all__ = [
     "select_n_components",
     "set_theme",
     "simulate_golf_survey",
+    "trust_hierarchy",
     "validate_survey",
 ]
