@@ -47,6 +47,14 @@ from .simulate import (
     segment_coefficients,
     simulate_golf_survey,
 )
+from .structural import (
+    ECSI_MEASUREMENT,
+    ECSI_STRUCTURAL,
+    PLSResult,
+    fit_corporate_reputation,
+    fit_ecsi,
+    fit_pls,
+)
 from .survey import (
     StraightLiningWarning,
     SurveyDataError,
@@ -72,6 +80,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_SEED",
     "DRIVER_COLOURS",
+    "ECSI_MEASUREMENT",
+    "ECSI_STRUCTURAL",
     "SEGMENT_COLOURS",
     "ClusterwiseRegression",
     "Codebook",
@@ -80,6 +90,7 @@ __all__ = [
     "DegenerateSolutionWarning",
     "FactorModel",
     "GolfSurveyParameters",
+    "PLSResult",
     "PermutationTestResult",
     "SatisfactionLoyaltyResult",
     "StraightLiningWarning",
@@ -90,6 +101,9 @@ __all__ = [
     "compare_loyalty_theories",
     "confirmatory_factor_analysis",
     "fit_clusterwise",
+    "fit_corporate_reputation",
+    "fit_ecsi",
+    "fit_pls",
     "flag_straightliners",
     "fornell_larcker",
     "golf_codebook",
