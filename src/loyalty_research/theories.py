@@ -366,6 +366,8 @@ class SatisfactionLoyaltyResult:
     satisfied_not_loyal : pandas.DataFrame
         One row: ``n_satisfied``, ``n_not_loyal``, ``share`` with its Wilson interval, and the
         thresholds used (``satisfied_at``, ``loyal_at``).
+    knots : numpy.ndarray
+        Knots of the spline, for drawing it with :func:`restricted_cubic_spline`.
     """
 
     models: pd.DataFrame
@@ -373,6 +375,7 @@ class SatisfactionLoyaltyResult:
     asymmetry: pd.DataFrame
     curve: pd.DataFrame
     satisfied_not_loyal: pd.DataFrame
+    knots: np.ndarray
 
 
 def satisfaction_loyalty(
@@ -602,6 +605,7 @@ def satisfaction_loyalty(
         asymmetry=asymmetry,
         curve=pd.DataFrame(curve_rows),
         satisfied_not_loyal=satisfied_not_loyal,
+        knots=knots,
     )
 
 
