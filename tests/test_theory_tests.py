@@ -221,6 +221,8 @@ def test_bad_input_names_the_problem(mobi):
         compare_loyalty_theories(mobi, "loyalty", "satisfaction", "satisfaction")
     with pytest.raises(ValueError, match="between 2 and 12"):
         relative_importance(mobi, "loyalty", ["value"])
+    with pytest.warns(UserWarning, match="few customers"):
+        satisfaction_loyalty(mobi, "loyalty", "satisfaction", dissatisfied_below=4, satisfied_at=7)
     one_missing = mobi.copy()
     one_missing.loc[0, "loyalty"] = np.nan
     with pytest.warns(UserWarning, match="1 of 250 cases"):

@@ -529,6 +529,13 @@ def satisfaction_loyalty(
             "the penalty-reward contrast needs at least two customers in each satisfaction group, "
             f"got {groups}; set dissatisfied_below and satisfied_at"
         )
+    if min(groups.values()) < 10:
+        warnings.warn(
+            f"the penalty-reward contrast rests on few customers in a group ({groups}); "
+            "its standard errors are unreliable",
+            UserWarning,
+            stacklevel=2,
+        )
     contrast = _fit(y, pd.concat([low, high, control_frame], axis=1))
     t_crit = stats.t.ppf(1 - alpha / 2, contrast.df_resid)
     cov = contrast.cov_params()
