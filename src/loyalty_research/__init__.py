@@ -11,6 +11,7 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
+from . import reporting
 from .clusterwise import (
     ClusterwiseRegression,
     DegenerateSolutionWarning,
@@ -30,6 +31,7 @@ from .datasets import (
     load_golf_survey,
     load_golf_truth,
 )
+from .importance import QUADRANTS, importance_performance
 from .measurement import (
     FactorModel,
     confirmatory_factor_analysis,
@@ -82,6 +84,7 @@ __all__ = [
     "DRIVER_COLOURS",
     "ECSI_MEASUREMENT",
     "ECSI_STRUCTURAL",
+    "QUADRANTS",
     "SEGMENT_COLOURS",
     "ClusterwiseRegression",
     "Codebook",
@@ -109,6 +112,7 @@ __all__ = [
     "golf_codebook",
     "harman_single_factor",
     "htmt",
+    "importance_performance",
     "item_statistics",
     "load_codebook",
     "load_corp_rep",
@@ -120,6 +124,7 @@ __all__ = [
     "permutation_test",
     "read_survey",
     "relative_importance",
+    "reporting",
     "restricted_cubic_spline",
     "satisfaction_loyalty",
     "scale_reliability",

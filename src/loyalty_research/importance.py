@@ -1,0 +1,186 @@
+"""Importance-performance analysis: which attributes to improve first.
+
+Martilla & James (1977) plot each service attribute by how well the firm performs on it and how
+much it matters to customers. The seeds name the four quadrants: urgent improvement (important,
+poor performance), keep up (important, good), low priority (unimportant, poor) and nice-to-have
+(unimportant, good). Importance can be *stated* (customers rate it) or *derived* (how much the
+attribute explains overall satisfaction); the two often disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .codebook import Codebook
+from .theories import _complete_numeric, relative_importance
+
+__all__ = ["QUADRANTS", "importance_performance"]
+
+QUADRANTS = {
+    (True, False): "urgent improvement",
+    (True, True): "keep up",
+    (False, False): "low priority",
+    (False, True): "nice-to-have",
+}
+"""Quadrant names by (importance above the centre, performance above the centre)."""
+
+_DERIVED = ("lmg", "correlation")
+
+
+def _quadrant(important: pd.Series, performing: pd.Series) -> pd.Series:
+    return pd.Series(
+        [QUADRANTS[(bool(i), bool(p))] for i, p in zip(important, performing, strict=True)],
+        index=important.index,
+    )
+
+
+def _one_group(
+    data: pd.DataFrame,
+    performance: list[str],
+    stated: Mapping[str, str],
+    outcome: str | None,
+    method: str,
+    centre: str,
+) -> pd.DataFrame:
+    table = pd.DataFrame({"item": performance, "performance": [data[i].mean() for i in performance]})
+    table["n"] = [int(data[i].notna().sum()) for i in performance]
+    if stated:
+        table["stated_importance"] = [data[stated[i]].mean() if i in stated else np.nan for i in performance]
+    if outcome is not None:
+        complete = _complete_numeric(data, [outcome, *performance], stacklevel=5)
+        if method == "lmg":
+            weights = relative_importance(complete, outcome, performance).set_index("predictor")["lmg"]
+        else:
+            weights = complete[performance].corrwith(complete[outcome])
+        table["derived_importance"] = weights.reindex(performance).to_numpy()
+    middle = (lambda s: s.mean()) if centre == "mean" else (lambda s: s.median())
+    performing = table["performance"] > middle(table["performance"])
+    for kind in ("stated", "derived"):
+        column = f"{kind}_importance"
+        if column in table:
+            known = table[column].notna()
+            important = table[column] > middle(table.loc[known, column])
+            table[f"quadrant_{kind}"] = _quadrant(important, performing).where(known)
+    return table
+
+
+def importance_performance(
+    data: pd.DataFrame,
+    performance: Sequence[str],
+    *,
+    importance: Mapping[str, str] | Codebook | None = None,
+    outcome: str | None = None,
+    by: str | None = None,
+    method: str = "lmg",
+    centre: str = "mean",
+) -> pd.DataFrame:
+    """Importance-performance table with stated and derived importance.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per customer. Reverse-keyed performance items must already be reversed
+        (see Notes).
+    performance : list of str
+        Performance ratings of the attributes (e.g. "the greens are in good condition").
+    importance : mapping or Codebook, optional
+        Stated importance: performance item to the column holding its importance rating. A
+        codebook supplies the mapping from its ``importance_of`` fields.
+    outcome : str, optional
+        Column whose variance defines derived importance (e.g. the satisfaction score).
+    by : str, optional
+        Column of groups (segments): one analysis per group, with the quadrant centres of
+        that group; the pooled analysis comes first with ``group = "all"``.
+    method : {"lmg", "correlation"}, default "lmg"
+        Derived importance as each item's LMG share of the outcome's R-squared
+        (:func:`~loyalty_research.theories.relative_importance`; at most 12 items) or as its
+        correlation with the outcome.
+    centre : {"mean", "median"}, default "mean"
+        Where the quadrant lines cross: the mean (or median) over items of performance and of
+        importance, the data-centred approach of Bacon (2003).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and item: ``group``, ``item``, ``n``, ``performance`` (mean rating),
+        ``stated_importance`` (mean importance rating), ``derived_importance``, and
+        ``quadrant_stated`` / ``quadrant_derived``: ``"urgent improvement"``, ``"keep up"``,
+        ``"low priority"`` or ``"nice-to-have"``. Columns without the input they need are
+        left out.
+
+    Notes
+    -----
+    Performance means use every answer to the item; derived importance uses the customers who
+    answered all items and the outcome. An item above the centre on both axes is one to keep
+    up; important but below-average performance marks urgent improvement. Stated importance
+    tends to be high for everything (customers call every attribute important), and derived
+    importance captures what actually moves satisfaction, so the two columns of quadrants can
+    disagree; Matzler et al. (2004) show that asymmetric attributes make derived importance
+    depend on the performance level too. Negatively worded items rate *poor* performance:
+    reverse them first (:func:`~loyalty_research.survey.score_constructs` does so for
+    scores; for items, ``min + max - x``).
+
+    References
+    ----------
+    Martilla, J. A., & James, J. C. (1977). Importance-performance analysis. Journal of
+    Marketing, 41(1), 77-79. https://doi.org/10.1177/002224297704100112
+
+    Bacon, D. R. (2003). A comparison of approaches to importance-performance analysis.
+    International Journal of Market Research, 45(1), 1-15.
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> survey, codebook = lr.load_golf_survey(), lr.load_codebook()
+    >>> data = survey.join(lr.score_constructs(survey, codebook)["satisfaction"])
+    >>> items = ["qcourse_greens", "qcourse_fairways", "qservice_staff", "qfacil_range"]
+    >>> table = importance_performance(data, items, importance=codebook, outcome="satisfaction")
+    >>> sorted(table.columns)[:3]
+    ['derived_importance', 'group', 'item']
+    """
+    performance = list(performance)
+    if not performance:
+        raise ValueError("give at least one performance item")
+    if method not in _DERIVED:
+        raise ValueError(f"method must be one of {_DERIVED}, got {method!r}")
+    if centre not in ("mean", "median"):
+        raise ValueError(f"centre must be 'mean' or 'median', got {centre!r}")
+    if isinstance(importance, Codebook):
+        stated = {
+            spec.importance_of: name
+            for name, spec in importance.columns.items()
+            if spec.importance_of in performance
+        }
+    else:
+        stated = dict(importance or {})
+    unknown = [i for i in stated if i not in performance]
+    if unknown:
+        raise ValueError(f"importance given for items that are not performance items: {unknown}")
+    if not stated and outcome is None:
+        raise ValueError("give stated importance (importance=...) or an outcome for derived importance")
+    columns = [*performance, *stated.values(), *([outcome] if outcome else []), *([by] if by else [])]
+    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
+    if missing:
+        raise ValueError(f"columns not in the data: {missing}")
+    numeric = [c for c in dict.fromkeys([*performance, *stated.values(), *([outcome] if outcome else [])])]
+    bad = [c for c in numeric if (pd.to_numeric(data[c], errors="coerce").isna() & data[c].notna()).any()]
+    if bad:
+        raise ValueError(f"non-numeric values in columns {bad}")
+    values = data[numeric].apply(pd.to_numeric)
+    groups = [("all", values)]
+    if by is not None:
+        if data[by].isna().any():
+            rows = data.index[data[by].isna()][:5].tolist()
+            raise ValueError(f"column {by!r} has missing groups (rows {rows})")
+        groups += [
+            (str(g), values.loc[idx]) for g, idx in data.groupby(by, observed=True, sort=True).groups.items()
+        ]
+    tables = [
+        _one_group(part, performance, stated, outcome, method, centre).assign(group=name)
+        for name, part in groups
+    ]
+    table = pd.concat(tables, ignore_index=True)
+    return table[["group", *[c for c in table.columns if c != "group"]]]

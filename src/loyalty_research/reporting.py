@@ -1,0 +1,210 @@
+"""The one way notebooks hand figures, tables and numbers to the manuscript.
+
+A notebook calls :func:`start` with its own name once, then :func:`save_figure`,
+:func:`save_table` and :func:`save_number`. Files land in ``paper/figures/`` and
+``paper/tables/``, numbers in ``paper/numbers.json``, every name prefixed with the notebook's
+number (``05_segments.png``, key ``"05_n_segments"``), so the manuscript can say where each
+came from and nothing it reports is typed by hand. Outputs are byte-identical for the same
+inputs: PNGs carry no time stamps and the numbers file is written with sorted keys.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["ReportingError", "current", "save_figure", "save_number", "save_table", "start"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_NOTEBOOK = re.compile(r"^(\d{2})_[A-Za-z0-9_]+$")
+
+
+class ReportingError(ValueError):
+    """Raised for a bad name, or when saving before :func:`start`."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    prefix: str
+    paper_dir: Path
+
+
+_current: _Target | None = None
+
+
+def _find_paper_dir() -> Path:
+    """``paper/`` of the repository that contains the working directory, else ``./paper``."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "paper").is_dir():
+            return folder / "paper"
+    return here / "paper"
+
+
+def start(notebook: str, paper_dir: str | Path | None = None) -> Path:
+    """Say which notebook is writing, and where; clear what it wrote last time.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's file name without ``.ipynb``, starting with its two-digit number
+        (``"05_golf_clusterwise_segmentation"``).
+    paper_dir : str or Path, optional
+        Folder of the manuscript. Default: the ``paper/`` folder of the repository that
+        contains the working directory (notebooks run inside ``notebooks/``), else
+        ``./paper``.
+
+    Returns
+    -------
+    Path
+        The folder written to.
+
+    Notes
+    -----
+    Earlier figures, tables and numbers of the same notebook are removed, so a renamed or
+    dropped output cannot linger in the manuscript.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = start("05_example", tempfile.mkdtemp())
+    >>> current()
+    '05'
+    """
+    global _current
+    match = _NOTEBOOK.match(Path(notebook).stem)
+    if not match:
+        raise ReportingError(f"notebook must be a name like '05_golf_segments', got {notebook!r}")
+    prefix = match.group(1)
+    folder = Path(paper_dir) if paper_dir is not None else _find_paper_dir()
+    for sub in ("figures", "tables"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+        for old in (folder / sub).glob(f"{prefix}_*"):
+            old.unlink()
+    numbers = _read_numbers(folder)
+    _write_numbers(folder, {k: v for k, v in numbers.items() if not k.startswith(prefix + "_")})
+    _current = _Target(prefix=prefix, paper_dir=folder)
+    return folder
+
+
+def current() -> str | None:
+    """The number of the notebook now writing, or None before :func:`start`."""
+    return _current.prefix if _current else None
+
+
+def _target(name: str) -> _Target:
+    if _current is None:
+        raise ReportingError("call loyalty_research.reporting.start(<notebook name>) before saving")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ReportingError(f"name must be lower-case letters, digits and underscores, got {name!r}")
+    return _current
+
+
+def save_figure(fig: Figure, name: str, *, dpi: int = 200) -> Path:
+    """Write a matplotlib figure to ``paper/figures/<nn>_<name>.png``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    name : str
+        Lower-case letters, digits and underscores.
+    dpi : int, default 200
+
+    Returns
+    -------
+    Path
+    """
+    target = _target(name)
+    if not isinstance(fig, Figure):
+        raise ReportingError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    path = target.paper_dir / "figures" / f"{target.prefix}_{name}.png"
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def save_table(table: pd.DataFrame, name: str, *, decimals: int = 3, index: bool = False) -> Path:
+    """Write a table to ``paper/tables/<nn>_<name>.csv``, numbers rounded for print.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    name : str
+    decimals : int, default 3
+        Floats are rounded to this many decimals (the manuscript shows the file as it is).
+    index : bool, default False
+        Write the index as the first column.
+
+    Returns
+    -------
+    Path
+    """
+    target = _target(name)
+    if not isinstance(table, pd.DataFrame):
+        raise ReportingError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    path = target.paper_dir / "tables" / f"{target.prefix}_{name}.csv"
+    rounded = table.copy()
+    floats = rounded.select_dtypes("float").columns
+    rounded[floats] = rounded[floats].round(decimals)
+    rounded.to_csv(path, index=index, lineterminator="\n")
+    return path
+
+
+def save_number(name: str, value: float | int | str, fmt: str = "{:.2f}") -> str:
+    """Record one number for the text, with the way it is to be printed.
+
+    Parameters
+    ----------
+    name : str
+        Key in ``paper/numbers.json`` after the notebook prefix (``"05_" + name``).
+    value : float, int or str
+    fmt : str, default ``"{:.2f}"``
+        Python format string for the printed text (``"{:.0%}"`` for a share as a percentage,
+        ``"{:,}"`` for a count).
+
+    Returns
+    -------
+    str
+        The printed text, so the notebook can show what the paper will say.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> _ = start("05_example", tempfile.mkdtemp())
+    >>> save_number("share_loyal", 0.4567, "{:.0%}")
+    '46%'
+    """
+    target = _target(name)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ReportingError(f"value of {name!r} must be a number or a string, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ReportingError(f"value of {name!r} is not finite: {value}")
+    try:
+        text = fmt.format(value)
+    except (ValueError, TypeError, IndexError, KeyError) as error:
+        raise ReportingError(
+            f"format {fmt!r} does not fit the value of {name!r} ({value!r}): {error}"
+        ) from None
+    numbers = _read_numbers(target.paper_dir)
+    numbers[f"{target.prefix}_{name}"] = {"value": value, "text": text}
+    _write_numbers(target.paper_dir, numbers)
+    return text
+
+
+def _read_numbers(folder: Path) -> dict:
+    path = folder / "numbers.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _write_numbers(folder: Path, numbers: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(dict(sorted(numbers.items())), indent=2, ensure_ascii=False) + "\n"
+    (folder / "numbers.json").write_text(text, encoding="utf-8")
