@@ -39,6 +39,7 @@ def test_known_quadrants(market):
     assert table["quadrant_stated"].to_dict() == expected
     assert table["quadrant_derived"].to_dict() == expected
     assert table.loc["a", "performance"] == pytest.approx(market["a"].mean())
+    assert table.loc["a", "performance_se"] == pytest.approx(market["a"].sem())
     assert table.loc["b", "stated_importance"] == pytest.approx(market["imp_b"].mean())
 
 

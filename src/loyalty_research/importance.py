@@ -47,6 +47,7 @@ def _one_group(
 ) -> pd.DataFrame:
     table = pd.DataFrame({"item": performance, "performance": [data[i].mean() for i in performance]})
     table["n"] = [int(data[i].notna().sum()) for i in performance]
+    table["performance_se"] = [data[i].std(ddof=1) / np.sqrt(n) for i, n in zip(performance, table["n"], strict=True)]
     if stated:
         table["stated_importance"] = [data[stated[i]].mean() if i in stated else np.nan for i in performance]
     if outcome is not None:
@@ -105,8 +106,9 @@ def importance_performance(
     Returns
     -------
     pandas.DataFrame
-        One row per group and item: ``group``, ``item``, ``n``, ``performance`` (mean rating),
-        ``stated_importance`` (mean importance rating), ``derived_importance``, and
+        One row per group and item: ``group``, ``item``, ``performance`` (mean rating), ``n``,
+        ``performance_se`` (its standard error), ``stated_importance`` (mean importance
+        rating), ``derived_importance``, and
         ``quadrant_stated`` / ``quadrant_derived``: ``"urgent improvement"``, ``"keep up"``,
         ``"low priority"`` or ``"nice-to-have"``. Columns without the input they need are
         left out.
@@ -114,7 +116,9 @@ def importance_performance(
     Notes
     -----
     Performance means use every answer to the item; derived importance uses the customers who
-    answered all items and the outcome. An item above the centre on both axes is one to keep
+    answered all items and the outcome. Data-centred lines put items in all four quadrants
+    even when the attributes do not differ at all: compare the spread of ``performance`` with
+    ``performance_se`` before reading a quadrant. An item above the centre on both axes is one to keep
     up; important but below-average performance marks urgent improvement. Stated importance
     tends to be high for everything (customers call every attribute important), and derived
     importance captures what actually moves satisfaction, so the two columns of quadrants can
