@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .DEFAULT_GOAL := help
-.PHONY: help env test unit notebooks reproduce data lint clean
+.PHONY: help env test reproduce paper data lint clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,13 +23,11 @@ test: $(STAMP) ## unit tests, reference tests and every notebook under nbval
 	$(BIN)/python -m pytest tests src/loyalty_research --doctest-modules
 	$(BIN)/python -m pytest --nbval-lax $(NOTEBOOKS)
 
-reproduce: $(STAMP) ## check the bundled data regenerate byte-identically, then run every notebook
-	$(BIN)/loyalty-research data --check
-	mkdir -p build/notebooks
-	@for nb in $(NOTEBOOKS); do \
-	  echo "running $$nb"; \
-	  $(BIN)/papermill --cwd notebooks --progress-bar "$$nb" "build/$$nb" || exit 1; \
-	done
+reproduce: $(STAMP) ## check the data, run every notebook in order, compile paper/paper.pdf
+	$(BIN)/loyalty-research reproduce
+
+paper: $(STAMP) ## recompile paper/paper.pdf from the files the notebooks last wrote
+	$(BIN)/loyalty-research paper
 
 data: $(STAMP) ## regenerate data/ from the simulator (byte-identical for the same seed)
 	$(BIN)/loyalty-research data

@@ -11,7 +11,7 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
-from . import reporting
+from . import pipeline, reporting
 from .clusterwise import (
     ClusterwiseRegression,
     DegenerateSolutionWarning,
@@ -122,6 +122,7 @@ __all__ = [
     "mediation",
     "missing_summary",
     "permutation_test",
+    "pipeline",
     "read_survey",
     "relative_importance",
     "reporting",

@@ -1,4 +1,10 @@
-"""Command line: ``loyalty-research data [--check]``."""
+"""Command line of loyalty-research.
+
+``loyalty-research data [--check]``: regenerate (or check) the bundled golf-survey files.
+``loyalty-research reproduce``: run every notebook and compile ``paper/paper.pdf``.
+``loyalty-research paper``: recompile the manuscript only.
+``loyalty-research analyze --data S --codebook C --out DIR``: the analysis on your own survey.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .datasets import DATA_DIR, write_golf_data
+from .survey import SurveyDataError
 
 __all__ = ["main"]
 
@@ -30,6 +37,46 @@ def _data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reproduce(args: argparse.Namespace) -> int:
+    from .pipeline import reproduce
+
+    if _data(argparse.Namespace(check=True, out=None)) != 0:
+        return 1
+    timings = reproduce(args.root, build_dir=args.build)
+    print(timings[["notebook", "seconds"]].to_string(index=False))
+    print(f"total {timings['seconds'].sum():.0f} s; manuscript: {timings['output'].iloc[-1]}")
+    return 0
+
+
+def _paper(args: argparse.Namespace) -> int:
+    from .pipeline import NOTEBOOK_DIR, build_paper
+
+    print(f"wrote {build_paper(args.paper or NOTEBOOK_DIR.parent / 'paper')}")
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze
+
+    try:
+        index = analyze(
+            args.data,
+            args.codebook,
+            args.out,
+            loyalty=args.loyalty,
+            satisfaction=args.satisfaction,
+            value=args.value,
+            concomitant=args.concomitant,
+            n_boot=args.n_boot,
+            seed=args.seed,
+        )
+    except (SurveyDataError, ValueError) as error:
+        print(f"loyalty-research analyze: {error}", file=sys.stderr)
+        return 2
+    print(f"report written to {index}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="loyalty-research", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +84,26 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--check", action="store_true", help="only check that regeneration is byte-identical")
     data.add_argument("--out", type=Path, default=None, help="folder to write to (default: data/)")
     data.set_defaults(run=_data)
+    repro = commands.add_parser("reproduce", help="run every notebook in order and compile paper/paper.pdf")
+    repro.add_argument("--root", type=Path, default=None, help="repository root (default: this checkout)")
+    repro.add_argument("--build", type=Path, default=None, help="folder for executed notebooks")
+    repro.set_defaults(run=_reproduce)
+    paper = commands.add_parser("paper", help="recompile paper/paper.pdf from what the notebooks last wrote")
+    paper.add_argument("--paper", type=Path, default=None, help="manuscript folder (default: paper/)")
+    paper.set_defaults(run=_paper)
+    own = commands.add_parser("analyze", help="measurement, theory tests and segmentation of your own survey")
+    own.add_argument("--data", type=Path, required=True, help="survey file (CSV, Excel, SPSS)")
+    own.add_argument("--codebook", type=Path, required=True, help="codebook (YAML)")
+    own.add_argument("--out", type=Path, required=True, help="report folder")
+    own.add_argument("--loyalty", default="loyalty", help="loyalty construct (default: loyalty)")
+    own.add_argument("--satisfaction", default="satisfaction", help="satisfaction construct")
+    own.add_argument(
+        "--value", default="delivered_value", help="value construct or the delivered_value score"
+    )
+    own.add_argument("--concomitant", default=None, help="segment-membership formula, e.g. '~ membership'")
+    own.add_argument("--n-boot", type=int, default=500, help="bootstrap draws (default 500)")
+    own.add_argument("--seed", type=int, default=2010)
+    own.set_defaults(run=_analyze)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -1,0 +1,293 @@
+"""Run the notebooks: the whole study into ``paper/paper.pdf``, or the analysis on your survey.
+
+:func:`reproduce` executes every numbered notebook in order (papermill), keeps the executed
+copies in a build folder and compiles the manuscript with Typst. :func:`analyze` runs the
+measurement, theory-test and segmentation notebooks on a user's survey and codebook and writes
+an HTML report. Both are also console commands (``loyalty-research reproduce``,
+``loyalty-research analyze``).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .codebook import Codebook
+from .survey import read_survey
+
+__all__ = ["ANALYSIS_NOTEBOOKS", "NOTEBOOK_DIR", "analyze", "build_paper", "reproduce", "run_notebooks"]
+
+ANALYSIS_NOTEBOOKS = (
+    "02_measurement",
+    "03_satisfaction_loyalty",
+    "04_value_driven_loyalty",
+    "05_golf_clusterwise_segmentation",
+)
+"""The notebooks :func:`analyze` runs on a user's survey, in this order."""
+
+
+def _notebook_dir() -> Path:
+    # a source checkout has notebooks/ at the top; a wheel carries a copy
+    checkout = Path(__file__).resolve().parents[2] / "notebooks"
+    if checkout.is_dir():
+        return checkout
+    return Path(str(files("loyalty_research"))) / "_notebooks"
+
+
+#: Folder of the numbered notebooks.
+NOTEBOOK_DIR = _notebook_dir()
+
+
+def _numbered(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def run_notebooks(
+    notebooks: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Execute notebooks in order with papermill, writing the executed copies to ``out_dir``.
+
+    Parameters
+    ----------
+    notebooks : list of str or Path
+        Notebook files, or names (``"05_golf_clusterwise_segmentation"``) in
+        :data:`NOTEBOOK_DIR`.
+    out_dir : str or Path
+        Folder for the executed notebooks (created).
+    parameters : mapping, optional
+        Notebook name (without ``.ipynb``) to its papermill parameters.
+    progress : bool, default True
+        A progress bar over the notebooks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per notebook: ``notebook``, ``seconds``, ``output``.
+
+    Notes
+    -----
+    Each notebook runs with its own folder as working directory, as in Jupyter; give data
+    paths in ``parameters`` as absolute paths. A failing cell stops the run with papermill's
+    ``PapermillExecutionError``, which names the notebook and cell.
+    """
+    import papermill
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for notebook in notebooks:
+        path = Path(notebook)
+        if path.suffix != ".ipynb":
+            path = NOTEBOOK_DIR / f"{notebook}.ipynb"
+        if not path.is_file():
+            raise ValueError(f"notebook not found: {path}")
+        paths.append(path.resolve())
+    parameters = dict(parameters or {})
+    unknown = sorted(set(parameters) - {p.stem for p in paths})
+    if unknown:
+        raise ValueError(f"parameters given for notebooks that are not run: {unknown}")
+    rows = []
+    bar = tqdm(paths, desc="notebooks", unit="notebook", disable=not progress)
+    for path in bar:
+        bar.set_postfix_str(path.stem)
+        start = time.perf_counter()
+        output = out_dir / path.name
+        papermill.execute_notebook(
+            str(path),
+            str(output),
+            parameters=dict(parameters.get(path.stem, {})),
+            cwd=str(path.parent),
+            progress_bar=False,
+            kernel_name="python3",
+        )
+        rows.append(
+            {"notebook": path.stem, "seconds": round(time.perf_counter() - start, 1), "output": output}
+        )
+    return pd.DataFrame(rows)
+
+
+def build_paper(paper_dir: str | Path) -> Path:
+    """Compile ``paper.typ`` in ``paper_dir`` to ``paper.pdf`` with Typst (PyPI ``typst``).
+
+    The manuscript reads ``numbers.json``, ``tables/`` and ``figures/``, which the notebooks
+    write; run them first (:func:`reproduce` does).
+    """
+    import typst
+
+    paper_dir = Path(paper_dir)
+    source = paper_dir / "paper.typ"
+    if not source.is_file():
+        raise ValueError(f"no manuscript at {source}")
+    if not (paper_dir / "numbers.json").is_file():
+        raise ValueError(f"{paper_dir / 'numbers.json'} is missing: run the notebooks first (make reproduce)")
+    output = paper_dir / "paper.pdf"
+    try:
+        typst.compile(str(source), output=str(output), root=str(paper_dir))
+    except Exception as error:  # Typst reports the file, line and missing key
+        raise RuntimeError(f"Typst could not compile {source}: {error}") from error
+    return output
+
+
+def reproduce(
+    root: str | Path | None = None, *, build_dir: str | Path | None = None, progress: bool = True
+) -> pd.DataFrame:
+    """Run every numbered notebook in order and compile the manuscript.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        Repository root (with ``notebooks/`` and ``paper/``); default: the checkout this package
+        was installed from.
+    build_dir : str or Path, optional
+        Where the executed notebooks go; default ``<root>/build/notebooks``.
+    progress : bool, default True
+
+    Returns
+    -------
+    pandas.DataFrame
+        Run time of each notebook, and of the paper build in the last row.
+    """
+    root = Path(root) if root is not None else NOTEBOOK_DIR.parent
+    notebooks = _numbered(root / "notebooks")
+    if not notebooks or not (root / "paper" / "paper.typ").is_file():
+        raise ValueError(f"{root} is not a loyalty-research checkout (needs notebooks/ and paper/paper.typ)")
+    build = Path(build_dir) if build_dir is not None else root / "build" / "notebooks"
+    timings = run_notebooks(notebooks, build, progress=progress)
+    start = time.perf_counter()
+    pdf = build_paper(root / "paper")
+    paper = {"notebook": "paper (Typst)", "seconds": round(time.perf_counter() - start, 1), "output": pdf}
+    return pd.concat([timings, pd.DataFrame([paper])], ignore_index=True)
+
+
+def analyze(
+    data: str | Path,
+    codebook: str | Path,
+    out: str | Path,
+    *,
+    loyalty: str = "loyalty",
+    satisfaction: str = "satisfaction",
+    value: str = "delivered_value",
+    concomitant: str | None = None,
+    n_boot: int = 500,
+    seed: int = 2010,
+    progress: bool = True,
+) -> Path:
+    """Run measurement, both theory tests and the clusterwise segmentation on your survey.
+
+    Parameters
+    ----------
+    data : str or Path
+        The survey (CSV, Excel or SPSS), one row per respondent.
+    codebook : str or Path
+        Its codebook (YAML; see the README for an example). It must define the constructs
+        named by ``loyalty`` and ``satisfaction``; ``value`` is a construct or the codebook's
+        ``delivered_value`` score.
+    out : str or Path
+        Report folder: ``index.html``, one HTML page per notebook, the executed notebooks,
+        and ``paper/`` with the figures, tables and numbers.
+    loyalty, satisfaction, value : str
+        Names of the scores to analyse.
+    concomitant : str, optional
+        Formula of variables that may shift segment membership (``"~ membership"``).
+    n_boot : int, default 500
+        Bootstrap draws for indirect effects.
+    seed : int, default 2010
+    progress : bool, default True
+
+    Returns
+    -------
+    Path
+        The report's ``index.html``.
+
+    Notes
+    -----
+    The survey is read and validated first (:func:`~loyalty_research.survey.read_survey`), so
+    bad data stop the run with one :class:`~loyalty_research.survey.SurveyDataError` listing
+    every problem, before any notebook starts.
+    """
+    data, codebook_path, out = Path(data).resolve(), Path(codebook).resolve(), Path(out).resolve()
+    book = Codebook.from_yaml(codebook_path)
+    scores = set(book.constructs) | ({"delivered_value"} if book.delivered_value else set())
+    missing = [name for name in (loyalty, satisfaction, value) if name not in scores]
+    if missing:
+        raise ValueError(
+            f"the codebook defines no construct or score named {missing}; it has {sorted(scores)}"
+        )
+    survey = read_survey(data, book)  # raises SurveyDataError listing every problem
+    common = {"DATA": str(data), "CODEBOOK": str(codebook_path), "PAPER_DIR": str(out / "paper")}
+    trust = [c for c in ("trust_cognitive", "trust_affective", "trust_behavioural") if c in book.constructs]
+    parameters = {
+        "02_measurement": common,
+        "03_satisfaction_loyalty": {**common, "LOYALTY": loyalty, "SATISFACTION": satisfaction},
+        "04_value_driven_loyalty": {
+            **common,
+            "LOYALTY": loyalty,
+            "SATISFACTION": satisfaction,
+            "VALUE": value,
+            "TRUST": trust,
+            "N_BOOT": n_boot,
+            "SEED": seed,
+        },
+        "05_golf_clusterwise_segmentation": {
+            **common,
+            "OUTCOME": loyalty,
+            "SATISFACTION": satisfaction,
+            "VALUE": value,
+            "CONCOMITANT": concomitant,
+            "SEED": seed,
+        },
+    }
+    timings = run_notebooks(
+        list(ANALYSIS_NOTEBOOKS), out / "notebooks", parameters=parameters, progress=progress
+    )
+    pages = [_html_page(row.output, out) for row in timings.itertuples()]
+    index = out / "index.html"
+    index.write_text(_index_html(data, len(survey), pages, out / "paper" / "figures"), encoding="utf-8")
+    return index
+
+
+def _html_page(notebook: Path, out: Path) -> tuple[str, str]:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    page = out / f"{notebook.stem}.html"
+    page.write_text(body, encoding="utf-8")
+    title = nbformat.read(notebook, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
+    return page.name, title
+
+
+def _index_html(data: Path, n: int, pages: list[tuple[str, str]], figures: Path) -> str:
+    links = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(t)}</a></li>' for p, t in pages)
+    images = "\n".join(
+        f'<figure><img src="paper/figures/{f.name}" width="480">'
+        f"<figcaption>{html.escape(f.stem)}</figcaption></figure>"
+        for f in sorted(figures.glob("*.png"))
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Loyalty analysis of {html.escape(data.name)}</title>
+<style>body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}
+figure {{ display: inline-block; margin: 0.5em; }} figcaption {{ font-size: 0.8em; color: #555; }}</style>
+</head><body>
+<h1>Loyalty analysis of {html.escape(data.name)}</h1>
+<p>{n} respondents, analysed with loyalty-research. Each page below is an executed notebook: the
+question it answers, the results and what they mean. Tables and numbers are in <code>paper/</code>.</p>
+<ol>
+{links}
+</ol>
+<h2>Figures</h2>
+{images}
+</body></html>
+"""
