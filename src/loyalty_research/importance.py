@@ -47,7 +47,9 @@ def _one_group(
 ) -> pd.DataFrame:
     table = pd.DataFrame({"item": performance, "performance": [data[i].mean() for i in performance]})
     table["n"] = [int(data[i].notna().sum()) for i in performance]
-    table["performance_se"] = [data[i].std(ddof=1) / np.sqrt(n) for i, n in zip(performance, table["n"], strict=True)]
+    table["performance_se"] = [
+        data[i].std(ddof=1) / np.sqrt(n) for i, n in zip(performance, table["n"], strict=True)
+    ]
     if stated:
         table["stated_importance"] = [data[stated[i]].mean() if i in stated else np.nan for i in performance]
     if outcome is not None:

@@ -129,6 +129,9 @@ class GolfSurveyParameters:
         Logit slope of repurchase on latent loyalty.
     rounds_next_loyalty :
         Log-rate effect of latent loyalty on next year's rounds.
+    recency_loyalty :
+        Log-rate effect of latent loyalty on the pace of visits behind ``days_since_last_round``
+        (the less loyal are drifting away: their last round lies further back).
     nps_intercept, nps_slope, nps_sd :
         0-10 recommendation = intercept + slope * L + noise, rounded and clipped.
     straightliner_share :
@@ -314,6 +317,7 @@ class GolfSurveyParameters:
     )
     repurchase_loyalty: float = 1.0
     rounds_next_loyalty: float = 0.35
+    recency_loyalty: float = 0.5
     nps_intercept: float = 6.5
     nps_slope: float = 2.0
     nps_sd: float = 1.2
@@ -736,6 +740,13 @@ _OUTCOME_COLUMNS: dict[str, dict[str, Any]] = {
         "label_en": "Rounds played here the following year",
         "label_zh": "次年在本球会打球轮数",
     },
+    "days_since_last_round": {
+        "type": "integer",
+        "min": 1,
+        "max": 730,
+        "label_en": "Days since the last round here on the survey date (club records)",
+        "label_zh": "调查日距上次在本球会打球的天数（球会记录）",
+    },
 }
 
 
@@ -846,7 +857,7 @@ def simulate_golf_survey(
     problems and complaint handling; satisfaction (quality, disconfirmation, benefits,
     complaint outcome); the trust chain; loyalty from the segment's equation; outcomes
     (0-10 recommendation, repurchase by complaint outcome and loyalty, next year's rounds);
-    items; straight-liners; non-response.
+    items; straight-liners; non-response; days since the last round (club records, complete).
 
     Examples
     --------
@@ -874,6 +885,10 @@ def simulate_golf_survey(
     _apply_nonresponse(
         rng, survey, traits, items.columns.tolist() + importance.columns.tolist() + ["nps_recommend"], params
     )
+    # club records (drawn last, so that adding them left every earlier column unchanged): rounds
+    # arrive at last year's pace, slower for the less loyal; days since the last one
+    pace = (traits["rounds_last_year"].to_numpy() + 0.5) / 365 * np.exp(params.recency_loyalty * latent["loyalty"])
+    survey["days_since_last_round"] = np.clip(np.ceil(rng.exponential(1 / pace)), 1, 730)
     survey = survey[list(golf_codebook().columns)]
 
     coefficients = segment_coefficients(params).set_index("segment")
