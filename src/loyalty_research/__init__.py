@@ -24,6 +24,7 @@ from .clusterwise import (
     select_n_components,
 )
 from .codebook import Codebook, CodebookError, ColumnSpec
+from .complaints import TARP_REPURCHASE, complaint_outcome, recovery_paradox, repurchase_by_complaint
 from .datasets import (
     load_codebook,
     load_corp_rep,
@@ -42,6 +43,13 @@ from .measurement import (
     scale_reliability,
 )
 from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
+from .retention import (
+    customer_lifetime_value,
+    defection_sensitivity,
+    leaky_bucket,
+    rfm_scores,
+    value_based_types,
+)
 from .simulate import (
     DEFAULT_SEED,
     GolfSurveyParameters,
@@ -86,6 +94,7 @@ __all__ = [
     "ECSI_STRUCTURAL",
     "QUADRANTS",
     "SEGMENT_COLOURS",
+    "TARP_REPURCHASE",
     "ClusterwiseRegression",
     "Codebook",
     "CodebookError",
@@ -102,7 +111,10 @@ __all__ = [
     "align_segments",
     "bootstrap_coefficients",
     "compare_loyalty_theories",
+    "complaint_outcome",
     "confirmatory_factor_analysis",
+    "customer_lifetime_value",
+    "defection_sensitivity",
     "fit_clusterwise",
     "fit_corporate_reputation",
     "fit_ecsi",
@@ -114,6 +126,7 @@ __all__ = [
     "htmt",
     "importance_performance",
     "item_statistics",
+    "leaky_bucket",
     "load_codebook",
     "load_corp_rep",
     "load_ecsi_mobi",
@@ -124,9 +137,12 @@ __all__ = [
     "permutation_test",
     "pipeline",
     "read_survey",
+    "recovery_paradox",
     "relative_importance",
     "reporting",
+    "repurchase_by_complaint",
     "restricted_cubic_spline",
+    "rfm_scores",
     "satisfaction_loyalty",
     "scale_reliability",
     "score_constructs",
@@ -137,4 +153,5 @@ __all__ = [
     "simulate_golf_survey",
     "trust_hierarchy",
     "validate_survey",
+    "value_based_types",
 ]

@@ -887,7 +887,8 @@ def simulate_golf_survey(
     )
     # club records (drawn last, so that adding them left every earlier column unchanged): rounds
     # arrive at last year's pace, slower for the less loyal; days since the last one
-    pace = (traits["rounds_last_year"].to_numpy() + 0.5) / 365 * np.exp(params.recency_loyalty * latent["loyalty"])
+    rounds = traits["rounds_last_year"].to_numpy()
+    pace = (rounds + 0.5) / 365 * np.exp(params.recency_loyalty * latent["loyalty"])
     survey["days_since_last_round"] = np.clip(np.ceil(rng.exponential(1 / pace)), 1, 730)
     survey = survey[list(golf_codebook().columns)]
 
