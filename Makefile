@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .DEFAULT_GOAL := help
-.PHONY: help env test reproduce paper data lint clean
+.PHONY: help env test reproduce paper gallery data lint clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,12 @@ reproduce: $(STAMP) ## check the data, run every notebook in order, compile pape
 
 paper: $(STAMP) ## recompile paper/paper.pdf from the files the notebooks last wrote
 	$(BIN)/loyalty-research paper
+
+GALLERY := 03_jones_sasser 05_segment_slopes 08_noise 06_ecsi_paths
+
+gallery: ## copy the README's figures from paper/figures (run make reproduce first)
+	mkdir -p docs/gallery
+	for f in $(GALLERY); do cp paper/figures/$$f.png docs/gallery/; done
 
 data: $(STAMP) ## regenerate data/ from the simulator (byte-identical for the same seed)
 	$(BIN)/loyalty-research data
