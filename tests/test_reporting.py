@@ -22,11 +22,11 @@ def _figure():
 def test_outputs_are_named_after_the_notebook_and_byte_identical(tmp_path):
     reporting.start("05_golf_clusterwise_segmentation", tmp_path)
     first = reporting.save_figure(_figure(), "criteria").read_bytes()
-    table = reporting.save_table(pd.DataFrame({"a": [1.23456, 2.0], "b": ["x", "y"]}), "coefficients")
+    table = reporting.save_table(pd.DataFrame({"a": [1.23456, -0.0001], "b": ["x", "y"]}), "coefficients")
     assert reporting.save_number("n_segments", 4, "{:d}") == "4"
     assert reporting.save_number("share", 0.4567, "{:.0%}") == "46%"
     assert (tmp_path / "figures" / "05_criteria.png").is_file()
-    assert table.read_text() == "a,b\n1.235,x\n2.0,y\n"
+    assert table.read_text() == "a,b\n1.235,x\n0.0,y\n"  # no "-0.0" in print
     numbers = json.loads((tmp_path / "numbers.json").read_text())
     assert numbers == {
         "05_n_segments": {"value": 4, "text": "4"},

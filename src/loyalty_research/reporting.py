@@ -151,7 +151,7 @@ def save_table(table: pd.DataFrame, name: str, *, decimals: int = 3, index: bool
     path = target.paper_dir / "tables" / f"{target.prefix}_{name}.csv"
     rounded = table.copy()
     floats = rounded.select_dtypes("float").columns
-    rounded[floats] = rounded[floats].round(decimals)
+    rounded[floats] = rounded[floats].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     rounded.to_csv(path, index=index, lineterminator="\n")
     return path
 
