@@ -97,7 +97,7 @@ def read_survey(
     >>> path = os.path.join(tempfile.mkdtemp(), "golf.csv")
     >>> survey.to_csv(path, index=False)
     >>> lr.read_survey(path, lr.load_codebook()).shape
-    (20, 67)
+    (20, 68)
     """
     path = Path(path)
     if not path.is_file():
