@@ -131,3 +131,10 @@ def test_build_paper_needs_the_numbers(tmp_path):
     (tmp_path / "paper.typ").write_text("= Title\n")
     with pytest.raises(ValueError, match=r"numbers\.json"):
         lr.pipeline.build_paper(tmp_path)
+
+
+def test_reproduce_and_paper_explain_a_wrong_folder(tmp_path, capsys):
+    assert main(["reproduce", "--root", str(tmp_path)]) == 2
+    assert "not a loyalty-research checkout" in capsys.readouterr().err
+    assert main(["paper", "--paper", str(tmp_path)]) == 2
+    assert "no manuscript" in capsys.readouterr().err

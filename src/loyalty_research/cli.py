@@ -42,7 +42,11 @@ def _reproduce(args: argparse.Namespace) -> int:
 
     if _data(argparse.Namespace(check=True, out=None)) != 0:
         return 1
-    timings = reproduce(args.root, build_dir=args.build)
+    try:
+        timings = reproduce(args.root, build_dir=args.build)
+    except (ValueError, RuntimeError) as error:
+        print(f"loyalty-research reproduce: {error}", file=sys.stderr)
+        return 2
     print(timings[["notebook", "seconds"]].to_string(index=False))
     print(f"total {timings['seconds'].sum():.0f} s; manuscript: {timings['output'].iloc[-1]}")
     return 0
@@ -51,7 +55,11 @@ def _reproduce(args: argparse.Namespace) -> int:
 def _paper(args: argparse.Namespace) -> int:
     from .pipeline import NOTEBOOK_DIR, build_paper
 
-    print(f"wrote {build_paper(args.paper or NOTEBOOK_DIR.parent / 'paper')}")
+    try:
+        print(f"wrote {build_paper(args.paper or NOTEBOOK_DIR.parent / 'paper')}")
+    except (ValueError, RuntimeError) as error:
+        print(f"loyalty-research paper: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
