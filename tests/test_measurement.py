@@ -55,6 +55,20 @@ def test_scale_reliability_matches_psych(bfi):
     assert (table["n"] == len(bfi)).all()
 
 
+def test_omega_and_psych_omega_differ_only_in_the_denominator(bfi):
+    # R: psych::omega(x, nfactors = 1)$omega.tot = 1 - sum(1 - lambda^2) / sum(cor(x)) with minres
+    # loadings: the observed total variance in the denominator, where scale_reliability's omega_total
+    # uses the model-implied one, (sum lambda)^2 + sum(1 - lambda^2)
+    expected = pd.read_csv(REFERENCE + "fixtures/psych_bfi_reliability.csv").set_index("construct")
+    table = scale_reliability(bfi, KEYS)
+    for construct, items in KEYS.items():
+        loadings = one_factor_loadings(bfi[items], "minres").to_numpy()
+        observed = np.corrcoef(bfi[items].to_numpy(dtype=float), rowvar=False).sum()
+        psych_omega = 1 - np.sum(1 - loadings**2) / observed
+        assert psych_omega == pytest.approx(expected.loc[construct, "omega_psych"], abs=1e-6)
+        assert table.loc[construct, "omega_total"] == pytest.approx(psych_omega, abs=1e-3)
+
+
 def test_item_statistics_match_psych(bfi):
     # R: psych::alpha(x)$item.stats$r.drop and $alpha.drop$raw_alpha
     expected = pd.read_csv(REFERENCE + "fixtures/psych_bfi_items.csv")

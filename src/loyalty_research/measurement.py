@@ -163,7 +163,9 @@ def scale_reliability(
     alpha and composite reliability at least 0.7, AVE at least 0.5. All statistics use the
     respondents who answered every item of the scale. A one-factor model of two items is not
     identified, so for two-item scales omega, composite reliability and AVE are NaN. Checked
-    against ``psych::alpha`` and ``psych::fa`` on psych's ``bfi`` data.
+    against ``psych::alpha`` and ``psych::fa`` on psych's ``bfi`` data. ``psych::omega`` with one
+    factor divides by the *observed* total variance instead (the sum of the item correlations);
+    on ``bfi`` the two differ by less than 0.001.
 
     References
     ----------

@@ -32,6 +32,9 @@ for (name in names(keys)) {
   scales[[name]] <- data.frame(construct = name, n_items = length(cols),
                                alpha = a$total$raw_alpha, std_alpha = a$total$std.alpha,
                                omega_total = omega_total,
+                               # psych::omega's omega.tot divides by the observed total variance
+                               omega_psych = suppressWarnings(suppressMessages(
+                                 omega(x, nfactors = 1, plot = FALSE)))$omega.tot,
                                composite_reliability = sum(ml)^2 / (sum(ml)^2 + sum(1 - ml^2)),
                                ave = mean(ml^2))
   item_rows[[name]] <- data.frame(construct = name, item = cols, reverse = reversed, loading = lambda,
