@@ -49,24 +49,17 @@ def own_survey(tmp_path_factory):
     return folder
 
 
+OWN_NAMES = ["--loyalty", "retention_intent", "--satisfaction", "csat"]
+
+
+def _analyze(data, codebook, out, *options):
+    return main(["analyze", "--data", str(data), "--codebook", str(codebook), "--out", str(out), *options])
+
+
 def test_analyze_runs_on_an_unseen_layout(own_survey, tmp_path):
     out = tmp_path / "report"
-    code = main(
-        [
-            "analyze",
-            "--data",
-            str(own_survey / "survey.csv"),
-            "--codebook",
-            str(own_survey / "codebook.yaml"),
-            "--out",
-            str(out),
-            "--loyalty",
-            "retention_intent",
-            "--satisfaction",
-            "csat",
-            "--n-boot",
-            "100",
-        ]
+    code = _analyze(
+        own_survey / "survey.csv", own_survey / "codebook.yaml", out, *OWN_NAMES, "--n-boot", "100"
     )
     assert code == 0
     index = (out / "index.html").read_text()
@@ -84,38 +77,15 @@ def test_analyze_stops_early_on_bad_data(own_survey, tmp_path, capsys):
     item = next(c for c in survey.columns if c.endswith("_csat"))
     survey.loc[[3, 5], item] = 9  # a 1-7 item
     survey.to_csv(tmp_path / "bad.csv", index=False)
-    code = main(
-        [
-            "analyze",
-            "--data",
-            str(tmp_path / "bad.csv"),
-            "--codebook",
-            str(own_survey / "codebook.yaml"),
-            "--out",
-            str(tmp_path / "report"),
-            "--loyalty",
-            "retention_intent",
-            "--satisfaction",
-            "csat",
-        ]
-    )
+    code = _analyze(tmp_path / "bad.csv", own_survey / "codebook.yaml", tmp_path / "report", *OWN_NAMES)
     assert code == 2
     assert "'q11_csat': answers above the maximum 7: 9 (rows: G0004, G0006)" in capsys.readouterr().err
     assert not (tmp_path / "report" / "notebooks").exists()  # nothing ran
 
 
 def test_analyze_names_a_missing_construct(own_survey, tmp_path, capsys):
-    code = main(
-        [
-            "analyze",
-            "--data",
-            str(own_survey / "survey.csv"),
-            "--codebook",
-            str(own_survey / "codebook.yaml"),
-            "--out",
-            str(tmp_path / "r"),
-        ]
-    )  # the default 'loyalty' is not in this codebook
+    # the default 'loyalty' is not in this codebook
+    code = _analyze(own_survey / "survey.csv", own_survey / "codebook.yaml", tmp_path / "r")
     assert code == 2
     assert "'loyalty'" in capsys.readouterr().err
 

@@ -171,7 +171,7 @@ def importance_performance(
     missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
     if missing:
         raise ValueError(f"columns not in the data: {missing}")
-    numeric = [c for c in dict.fromkeys([*performance, *stated.values(), *([outcome] if outcome else [])])]
+    numeric = list(dict.fromkeys([*performance, *stated.values(), *([outcome] if outcome else [])]))
     bad = [c for c in numeric if (pd.to_numeric(data[c], errors="coerce").isna() & data[c].notna()).any()]
     if bad:
         raise ValueError(f"non-numeric values in columns {bad}")

@@ -261,11 +261,12 @@ def _html_page(notebook: Path, out: Path) -> tuple[str, str]:
     import nbformat
     from nbconvert import HTMLExporter
 
+    node = nbformat.read(notebook, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    body, _ = exporter.from_notebook_node(node)
     page = out / f"{notebook.stem}.html"
     page.write_text(body, encoding="utf-8")
-    title = nbformat.read(notebook, as_version=4).cells[0].source.splitlines()[0].lstrip("# ").strip()
+    title = node.cells[0].source.splitlines()[0].lstrip("# ").strip()
     return page.name, title
 
 

@@ -297,8 +297,19 @@ def restricted_cubic_spline(x: np.ndarray | pd.Series, knots: Sequence[float]) -
     return np.column_stack(columns)
 
 
-def _fit(outcome: np.ndarray, design: pd.DataFrame) -> sm.regression.linear_model.RegressionResultsWrapper:
-    return sm.OLS(outcome, sm.add_constant(design, has_constant="add")).fit(cov_type="HC3", use_t=True)
+def _fit(
+    outcome: np.ndarray, design: pd.DataFrame, *, hc3: bool = True
+) -> sm.regression.linear_model.RegressionResultsWrapper:
+    """OLS with an intercept; HC3 standard errors (t-based, as R's coeftest) unless ``hc3=False``."""
+    model = sm.OLS(outcome, sm.add_constant(design, has_constant="add"))
+    return model.fit(cov_type="HC3", use_t=True) if hc3 else model.fit()
+
+
+def _standardised_betas(data: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.Series:
+    """Slopes after z-scoring the outcome and every predictor."""
+    frame = data[[outcome, *predictors]]
+    z = (frame - frame.mean()) / frame.std(ddof=1)
+    return _fit(z[outcome].to_numpy(), z[predictors], hc3=False).params
 
 
 def _information_criteria(fit) -> tuple[float, float]:
@@ -509,9 +520,7 @@ def satisfaction_loyalty(
         )
         coefficient_tables.append(_coefficients(name, fit, alpha))
     coefficients = pd.concat(coefficient_tables, ignore_index=True)
-    standardised = complete[[loyalty, satisfaction, *controls]]
-    standardised = (standardised - standardised.mean()) / standardised.std(ddof=1)
-    betas = _fit(standardised[loyalty].to_numpy(), standardised[[satisfaction, *controls]]).params
+    betas = _standardised_betas(complete, loyalty, [satisfaction, *controls])
     coefficients["std_coef"] = [
         betas.get(term, np.nan) if model == "linear" and term != "const" else np.nan
         for model, term in zip(coefficients["model"], coefficients["term"], strict=True)
@@ -722,10 +731,6 @@ def _nested_f(small, large) -> tuple[float, float, float, float, float]:
     return float(f_stat), float(df1), float(df2), float(stats.f.sf(f_stat, df1, df2)), float(delta)
 
 
-def _ols_fit(outcome: np.ndarray, design: pd.DataFrame):
-    return sm.OLS(outcome, sm.add_constant(design, has_constant="add")).fit()
-
-
 def _significance(p_val: float) -> str:
     return f"p = {p_val:.3f}" if p_val >= 0.001 else "p < 0.001"
 
@@ -795,11 +800,9 @@ def compare_loyalty_theories(
     sat_design = complete[[satisfaction, *controls]]
     value_design = complete[[value, *controls]]
     both_design = complete[[satisfaction, value, *controls]]
-    sat_only, value_only, both = (_ols_fit(y, d) for d in (sat_design, value_design, both_design))
+    sat_only, value_only, both = (_fit(y, d, hc3=False) for d in (sat_design, value_design, both_design))
     both_robust = _fit(y, both_design)
-    standardised = complete[[loyalty, satisfaction, value, *controls]]
-    standardised = (standardised - standardised.mean()) / standardised.std(ddof=1)
-    betas = _ols_fit(standardised[loyalty].to_numpy(), standardised[[satisfaction, value, *controls]]).params
+    betas = _standardised_betas(complete, loyalty, [satisfaction, value, *controls])
 
     models = pd.DataFrame(
         [
@@ -874,7 +877,7 @@ def compare_loyalty_theories(
         ),
     ]:
         augmented = model_design.assign(rival_fitted=rival.fittedvalues)
-        fit = _ols_fit(y, augmented)
+        fit = _fit(y, augmented, hc3=False)
         t_stat, p_val = float(fit.tvalues["rival_fitted"]), float(fit.pvalues["rival_fitted"])
         rejected[name] = p_val < alpha
         verdict = (
