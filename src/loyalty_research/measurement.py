@@ -382,9 +382,8 @@ def confirmatory_factor_analysis(
     True
     """
     scales = _scales(data, constructs, min_items=1)
-    for construct, values in scales.items():
-        if values.shape[1] < 2 and len(scales) == 1:
-            raise ValueError(f"construct {construct!r}: a factor model needs at least two items")
+    if len(scales) == 1 and next(iter(scales.values())).shape[1] < 2:
+        raise ValueError(f"construct {next(iter(scales))!r}: a factor model needs at least two items")
     items = pd.concat(scales.values(), axis=1).dropna()
     if items.columns.duplicated().any():
         repeated = sorted(set(items.columns[items.columns.duplicated()]))
