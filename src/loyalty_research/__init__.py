@@ -6,21 +6,30 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
 :mod:`~loyalty_research.measurement` (reliability of the scales),
 :mod:`~loyalty_research.theories` (tests of the loyalty theories: mediation so far),
-:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation),
+:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation, and the
+tests of how many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
+clusters),
 :mod:`~loyalty_research.segmentation` (reading a segmentation) and
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
 from . import pipeline, reporting
 from .clusterwise import (
+    BootstrapLRTResult,
     ClusterwiseRegression,
+    ClusterwiseResults,
+    CollapsedStartsWarning,
     DegenerateSolutionWarning,
     PermutationTestResult,
+    SeparationWarning,
     align_segments,
+    answer_grid,
     bootstrap_coefficients,
+    bootstrap_lrt,
     fit_clusterwise,
     permutation_test,
     segment_recovery,
+    segment_stability,
     select_n_components,
 )
 from .codebook import Codebook, CodebookError, ColumnSpec
@@ -95,9 +104,12 @@ __all__ = [
     "QUADRANTS",
     "SEGMENT_COLOURS",
     "TARP_REPURCHASE",
+    "BootstrapLRTResult",
     "ClusterwiseRegression",
+    "ClusterwiseResults",
     "Codebook",
     "CodebookError",
+    "CollapsedStartsWarning",
     "ColumnSpec",
     "DegenerateSolutionWarning",
     "FactorModel",
@@ -105,11 +117,14 @@ __all__ = [
     "PLSResult",
     "PermutationTestResult",
     "SatisfactionLoyaltyResult",
+    "SeparationWarning",
     "StraightLiningWarning",
     "SurveyDataError",
     "TheoryComparison",
     "align_segments",
+    "answer_grid",
     "bootstrap_coefficients",
+    "bootstrap_lrt",
     "compare_loyalty_theories",
     "complaint_outcome",
     "confirmatory_factor_analysis",
@@ -148,6 +163,7 @@ __all__ = [
     "score_constructs",
     "segment_coefficients",
     "segment_recovery",
+    "segment_stability",
     "select_n_components",
     "set_theme",
     "simulate_golf_survey",

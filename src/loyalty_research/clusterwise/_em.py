@@ -1,0 +1,271 @@
+"""Batched EM for mixtures of Gaussian regressions: every random start advances in one array.
+
+Per EM step and start, the work is a few passes over an n x K array; at survey sizes (10^3 -
+10^4 cases) the Python overhead of a step would dominate if each start ran on its own. Here
+the S starts are stacked side by side as S * K columns, so one step costs the same dozen
+NumPy calls whether there is one start or twenty (``benchmarks/clusterwise_vs_flexmix.py``).
+
+Stopping rule (Böhning, Dietz, Schaub, Schlattmann & Lindsay, 1994; McNicholas, Murphy,
+McDaid & Frost, 2010): EM converges linearly, so small steps do not mean being close on a flat
+likelihood. The rate is estimated from two successive steps (Aitken) and the remaining
+distance extrapolated: a start stops when the extrapolated remaining log-likelihood gain is
+below ``tol`` *and* the extrapolated remaining parameter change (largest, relative to
+``1 + |theta|``) is below ``sqrt(tol)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+_LOG_2PI = np.log(2 * np.pi)
+# gram matrices from precomputed outer products up to this many stored numbers (n q^2)
+_OUTER_LIMIT = 30_000_000
+
+
+@dataclass
+class EMFits:
+    """Final state of each start: arrays with the starts along the first axis."""
+
+    log_likelihood: np.ndarray  # (S,)
+    gamma: np.ndarray  # (S, K, m) prior logits, component 1 the reference
+    coefs: np.ndarray  # (S, K, q)
+    variances: np.ndarray  # (S, K)
+    converged: np.ndarray  # (S,) bool
+    collapsed: np.ndarray  # (S,) bool: a variance reached the floor or a segment emptied
+    n_iter: np.ndarray  # (S,) int
+
+
+def log_prior(prior_design: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """Log prior segment probabilities for one start: a K-vector, or n x K with concomitants."""
+    if prior_design.shape[1] == 1:
+        eta = gamma[:, 0]
+        top = eta.max()
+        return eta - top - np.log(np.exp(eta - top).sum())
+    eta = prior_design @ gamma.T
+    top = eta.max(axis=1, keepdims=True)
+    return eta - top - np.log(np.exp(eta - top).sum(axis=1, keepdims=True))
+
+
+def e_step(design, y, log_prior_, coefs, variances) -> tuple[float, np.ndarray]:
+    """Log-likelihood and posterior segment probabilities of one parameter set."""
+    resid = y[:, None] - design @ coefs.T
+    log_joint = log_prior_ - 0.5 * (_LOG_2PI + np.log(variances)) - 0.5 * resid**2 / variances
+    top = log_joint.max(axis=1, keepdims=True)
+    post = np.exp(log_joint - top)
+    total = post.sum(axis=1, keepdims=True)
+    post /= total
+    return float(np.sum(np.log(total)) + np.sum(top)), post
+
+
+def prior_step(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """M-step of the priors of one start: proportions, or a multinomial logit of the posteriors."""
+    K, m = gamma.shape
+    if m == 1:
+        with np.errstate(divide="ignore"):
+            log_w = np.log(resp.mean(axis=0))
+        return (log_w - log_w[0])[:, None]
+
+    def objective(free: np.ndarray) -> tuple[float, np.ndarray]:
+        full = np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)])
+        lp = log_prior(prior_design, full)
+        grad = -((resp - np.exp(lp))[:, 1:].T @ prior_design)
+        return -float(np.sum(resp * lp)), grad.ravel()
+
+    result = optimize.minimize(objective, gamma[1:].ravel(), jac=True, method="L-BFGS-B")
+    return np.vstack([np.zeros((1, m)), result.x.reshape(K - 1, m)])
+
+
+class _Gram:
+    """Weighted cross-products X' diag(w) X for many weight vectors at once."""
+
+    def __init__(self, design: np.ndarray) -> None:
+        self.design = design
+        n, q = design.shape
+        self.outer = (
+            (design[:, :, None] * design[:, None, :]).reshape(n, q * q) if n * q * q <= _OUTER_LIMIT else None
+        )
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        q = self.design.shape[1]
+        if self.outer is not None:
+            return (weights.T @ self.outer).reshape(-1, q, q)
+        return np.stack([(self.design * w[:, None]).T @ self.design for w in weights.T])
+
+
+def run_em(
+    design: np.ndarray,
+    y: np.ndarray,
+    prior_design: np.ndarray,
+    gamma: np.ndarray,
+    coefs: np.ndarray,
+    variances: np.ndarray,
+    *,
+    floor: float,
+    max_iter: int,
+    tol: float,
+) -> EMFits:
+    """EM from S starting points, each to convergence, collapse or ``max_iter``.
+
+    ``gamma`` (S, K, m), ``coefs`` (S, K, q), ``variances`` (S, K) are the starting values. A
+    start collapses, and stops, as soon as a segment's variance reaches ``floor`` (an exact fit
+    of tied answers) or its weighted size falls below one case. Without concomitant variables
+    the compiled kernel runs; with them, the batched NumPy EM.
+    """
+    if prior_design.shape[1] > 1:
+        return run_em_batched(
+            design, y, prior_design, gamma, coefs, variances, floor=floor, max_iter=max_iter, tol=tol
+        )
+    from ._em_kernel import em_constant_priors
+
+    log_w0 = gamma[:, :, 0] - _logsumexp_rows(gamma[:, :, 0])[:, None]
+    ll, log_w, out_coefs, out_var, converged, collapsed, n_iter = em_constant_priors(
+        np.ascontiguousarray(design, dtype=float),
+        np.ascontiguousarray(y, dtype=float),
+        np.ascontiguousarray(log_w0),
+        np.ascontiguousarray(coefs, dtype=float),
+        np.ascontiguousarray(variances, dtype=float),
+        float(floor),
+        int(max_iter),
+        float(tol),
+    )
+    with np.errstate(invalid="ignore"):
+        out_gamma = (log_w - log_w[:, :1])[:, :, None]
+    return EMFits(ll, out_gamma, out_coefs, out_var, converged, collapsed, n_iter)
+
+
+def run_em_batched(
+    design: np.ndarray,
+    y: np.ndarray,
+    prior_design: np.ndarray,
+    gamma: np.ndarray,
+    coefs: np.ndarray,
+    variances: np.ndarray,
+    *,
+    floor: float,
+    max_iter: int,
+    tol: float,
+) -> EMFits:
+    """:func:`run_em` with all starts as columns of one array (any priors, pure NumPy)."""
+    n, q = design.shape
+    S, K, m = gamma.shape
+    gram_of = _Gram(design)
+    y_col = y[:, None]
+    ridge = 1e-10 * np.eye(q)
+    param_tol = np.sqrt(tol)
+    out = EMFits(
+        log_likelihood=np.full(S, -np.inf),
+        gamma=gamma.copy(),
+        coefs=coefs.copy(),
+        variances=variances.copy(),
+        converged=np.zeros(S, bool),
+        collapsed=np.zeros(S, bool),
+        n_iter=np.zeros(S, int),
+    )
+    active = np.arange(S)
+    gamma, coefs, variances = gamma.copy(), coefs.copy(), variances.copy()
+    ll_hist = np.full((S, 2), -np.inf)  # the two previous log-likelihoods
+    step_hist = np.full(S, np.inf)  # the previous parameter step
+    theta_old = None
+    resid = y_col - design @ coefs.reshape(S * K, q).T
+    for iteration in range(1, max_iter + 1):
+        s_act = len(active)
+        # E-step at the current parameters of every active start
+        if m == 1:
+            lp = (gamma[:, :, 0] - _logsumexp_rows(gamma[:, :, 0])[:, None]).reshape(1, s_act * K)
+        else:
+            eta = (prior_design @ gamma.reshape(s_act * K, m).T).reshape(n, s_act, K)
+            lp = (eta - _logsumexp_last(eta)[..., None]).reshape(n, s_act * K)
+        flat_var = variances.reshape(s_act * K)
+        log_joint = (lp - 0.5 * (_LOG_2PI + np.log(flat_var)) - 0.5 * resid**2 / flat_var).reshape(
+            n, s_act, K
+        )
+        top = log_joint.max(axis=2, keepdims=True)
+        post = np.exp(log_joint - top)
+        total = post.sum(axis=2, keepdims=True)
+        post /= total
+        ll = np.log(total[..., 0]).sum(axis=0) + top[..., 0].sum(axis=0)
+
+        # convergence of each start from its last two steps (Aitken extrapolation)
+        theta = _theta(gamma, coefs, variances)
+        gain = ll - ll_hist[active, 1]
+        if theta_old is not None:
+            step = np.max(np.abs(theta - theta_old) / (1 + np.abs(theta)), axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                rate_ll = gain / (ll_hist[active, 1] - ll_hist[active, 0])
+                rate_step = step / step_hist[active]
+            # a rate needs two finite steps; until then nothing is extrapolated
+            rate_ll = np.where(np.isfinite(ll_hist[active, 0]), rate_ll, np.nan)
+            rate_step = np.where(np.isfinite(step_hist[active]), rate_step, np.nan)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                remaining_ll = np.where(
+                    (rate_ll >= 0) & (rate_ll < 1), gain * rate_ll / (1 - rate_ll), np.inf
+                )
+                remaining_step = np.where(rate_step < 1, step * rate_step / (1 - rate_step), np.inf)
+            # a change at the round-off of the log-likelihood's sum is no change
+            remaining_ll = np.where(np.abs(gain) <= 1e-13 * np.abs(ll), np.abs(gain), remaining_ll)
+            done = (remaining_ll < tol) & (remaining_step < param_tol) | (step == 0)
+            step_hist[active] = step
+        else:
+            done = np.zeros(s_act, bool)
+        ll_hist[active, 0], ll_hist[active, 1] = ll_hist[active, 1], ll
+
+        # M-step: weighted least squares per segment, ML variances, priors
+        weights = post.reshape(n, s_act * K)
+        sizes = weights.sum(axis=0)
+        gram = gram_of(weights)
+        moment = (weights * y_col).T @ design
+        new_coefs = np.linalg.solve(
+            gram + ridge * np.trace(gram, axis1=1, axis2=2)[:, None, None], moment[..., None]
+        )[..., 0]
+        new_resid = y_col - design @ new_coefs.T
+        raw_var = (weights * new_resid**2).sum(axis=0) / np.maximum(sizes, 1e-300)
+        last = iteration == max_iter
+        collapsed = ((raw_var <= floor) | (sizes < 1.0)).reshape(s_act, K).any(axis=1) & ~done & (not last)
+        if m == 1:
+            with np.errstate(divide="ignore"):
+                log_w = np.log(sizes.reshape(s_act, K) / n)
+            new_gamma = (log_w - log_w[:, :1])[:, :, None]
+        else:
+            new_gamma = np.stack([prior_step(prior_design, post[:, s, :], gamma[s]) for s in range(s_act)])
+
+        finished = done | collapsed | last
+        if finished.any():
+            idx = active[finished]
+            out.log_likelihood[idx] = ll[finished]
+            out.gamma[idx], out.coefs[idx], out.variances[idx] = (
+                gamma[finished],
+                coefs[finished],
+                variances[finished],
+            )
+            out.converged[idx] = done[finished]
+            out.collapsed[idx] = collapsed[finished]
+            out.n_iter[idx] = iteration
+        keep = ~finished
+        if not keep.any():
+            break
+        theta_old = theta[keep]
+        gamma = new_gamma[keep]
+        coefs = new_coefs.reshape(s_act, K, q)[keep]
+        variances = np.maximum(raw_var, floor).reshape(s_act, K)[keep]
+        resid = new_resid.reshape(n, s_act, K)[:, keep, :].reshape(n, -1)
+        active = active[keep]
+    return out
+
+
+def _theta(gamma: np.ndarray, coefs: np.ndarray, variances: np.ndarray) -> np.ndarray:
+    """The parameters of each start as one row: coefficients, log SDs, prior logits."""
+    S = coefs.shape[0]
+    return np.concatenate([coefs.reshape(S, -1), 0.5 * np.log(variances), gamma.reshape(S, -1)], axis=1)
+
+
+def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
+    top = a.max(axis=1)
+    return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
+
+
+def _logsumexp_last(a: np.ndarray) -> np.ndarray:
+    top = a.max(axis=-1)
+    return top + np.log(np.exp(a - top[..., None]).sum(axis=-1))
