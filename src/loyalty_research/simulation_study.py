@@ -281,10 +281,17 @@ def simulate_likert_regression(
 
 
 def _lrt_replication(
-    seed: np.random.SeedSequence, n: int, true_k: int, tested_k: int, null: str, n_boot: int, n_init: int
+    seed: np.random.SeedSequence,
+    n: int,
+    true_k: int,
+    tested_k: int,
+    null: str,
+    n_boot: int,
+    n_init: int,
+    error_sd: float,
 ) -> dict:
     rng = np.random.default_rng(seed)
-    X, y, _ = simulate_likert_regression(n, true_k, random_state=rng)
+    X, y, _ = simulate_likert_regression(n, true_k, error_sd=error_sd, random_state=rng)
     result = bootstrap_lrt(
         X,
         y,
@@ -304,6 +311,7 @@ def lrt_size_study(
     tested_components: int = 2,
     *,
     null: str = "auto",
+    error_sd: float = 0.9,
     n_replications: int = 100,
     n_boot: int = 99,
     n_init: int = 5,
@@ -316,7 +324,9 @@ def lrt_size_study(
 
     With ``true_components < tested_components`` the test's null is true and the rejection
     rate at ``alpha`` estimates its size (it should be ``alpha``); with ``true_components ==
-    tested_components`` it estimates power. Data come from :func:`simulate_likert_regression`.
+    tested_components`` it estimates power. Data come from :func:`simulate_likert_regression`
+    (``error_sd`` sets how well the segments separate: smaller is easier). The same
+    ``random_state`` gives the same data sets for every ``null``.
 
     Returns
     -------
@@ -330,7 +340,7 @@ def lrt_size_study(
     check_count("n_replications", n_replications)
     seeds = np.random.SeedSequence(random_state).spawn(n_replications)
     jobs = (
-        delayed(_lrt_replication)(seed, n, true_components, tested_components, null, n_boot, n_init)
+        delayed(_lrt_replication)(seed, n, true_components, tested_components, null, n_boot, n_init, error_sd)
         for seed in seeds
     )
     rows = Parallel(n_jobs=n_jobs)(

@@ -73,41 +73,67 @@ class BootstrapLRTResult:
         )
 
 
-def _simulate_null(model, X, concomitant, rng, grid):
-    """A new outcome from a fitted model at the same X (and concomitant): the parametric null.
+class _NullSampler:
+    """Outcomes drawn from a fitted K - 1 segment model at the observed X (and concomitant).
 
-    With an answer grid ``(low, high, step)``, the latent draw uses the Sheppard-corrected
-    variance sigma^2 - step^2 / 12 and is rounded to the grid and clipped to [low, high], so
-    the simulated answers have the observed grid, bounds and ties.
+    ``"gaussian"``: each case's segment from its prior, then the segment's line plus normal
+    error (McLachlan's parametric bootstrap). ``"grid"``: the same with the Sheppard-corrected
+    variance sigma^2 - h^2 / 12, rounded to the answer grid and clipped to the observed range.
+    ``"residual"``: the segment's line plus a residual resampled from the observed data (each
+    observed case's standardised residual under segment k, weighted by its posterior
+    probability of k, times sigma_k), rounded to the grid and clipped when there is one: the
+    error distribution is the data's own, skew and ceiling included.
     """
-    design = np.column_stack([np.ones(len(X)), np.asarray(X, dtype=float).reshape(len(X), -1)])
-    prior = model.prior_proba(concomitant, n_samples=len(design))
-    segment = (rng.random(len(design))[:, None] > np.cumsum(prior, axis=1)).sum(axis=1)
-    segment = np.minimum(segment, model.n_components - 1)
-    mean = np.einsum("ij,ij->i", design, model._coefs()[segment])
-    variance = model.scale_**2
-    if grid is None:
-        return mean + rng.standard_normal(len(design)) * np.sqrt(variance)[segment]
-    low, high, step = grid
-    latent = np.where(variance > step**2 / 6, variance - step**2 / 12, variance / 2)
-    draw = mean + rng.standard_normal(len(design)) * np.sqrt(latent)[segment]
-    return np.clip(low + step * np.round((draw - low) / step), low, high)
+
+    def __init__(self, model, X, y, concomitant, kind: str, grid) -> None:
+        self.model, self.kind, self.grid = model, kind, grid
+        self.design = np.column_stack([np.ones(len(y)), np.asarray(X, dtype=float).reshape(len(y), -1)])
+        self.prior = model.prior_proba(concomitant, n_samples=len(y))
+        self.coefs = model._coefs()
+        if kind == "residual":
+            y = np.asarray(y, dtype=float)
+            self.standardised = (y[:, None] - self.design @ self.coefs.T) / model.scale_
+            post = model.posterior(X, y, concomitant)
+            self.weights = post / post.sum(axis=0)
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        n, K = self.prior.shape
+        segment = np.minimum((rng.random(n)[:, None] > np.cumsum(self.prior, axis=1)).sum(axis=1), K - 1)
+        mean = np.einsum("ij,ij->i", self.design, self.coefs[segment])
+        scale = self.model.scale_
+        if self.kind == "residual":
+            error = np.empty(n)
+            for k in range(K):
+                members = np.flatnonzero(segment == k)
+                source = rng.choice(n, size=len(members), p=self.weights[:, k])
+                error[members] = scale[k] * self.standardised[source, k]
+        elif self.kind == "grid":
+            step = self.grid[2]
+            latent = np.where(scale**2 > step**2 / 6, scale**2 - step**2 / 12, scale**2 / 2)
+            error = rng.standard_normal(n) * np.sqrt(latent)[segment]
+        else:
+            error = rng.standard_normal(n) * scale[segment]
+        if self.grid is None:
+            return mean + error
+        low, high, step = self.grid
+        return np.clip(low + step * np.round((mean + error - low) / step), low, high)
 
 
-def _null_grid(y, null: str, grid_step: float | None):
-    if null not in ("auto", "gaussian", "grid"):
-        raise ValueError(f"null must be 'auto', 'gaussian' or 'grid', got {null!r}")
+def _null_kind(y, null: str, grid_step: float | None):
+    if null not in ("auto", "residual", "grid", "gaussian"):
+        raise ValueError(f"null must be 'auto', 'residual', 'grid' or 'gaussian', got {null!r}")
     y = np.asarray(y, dtype=float)
-    if null == "gaussian":
-        return "gaussian", None
+    kind = "residual" if null == "auto" else null
+    if kind == "gaussian":
+        return kind, None
+    if grid_step is not None and not grid_step > 0:
+        raise ValueError(f"grid_step must be positive, got {grid_step!r}")
     step = grid_step if grid_step is not None else answer_grid(y)
     if step is None:
-        if null == "grid":
+        if kind == "grid":
             raise ValueError("null='grid' needs an outcome on a grid of answers: pass grid_step")
-        return "gaussian", None
-    if not step > 0:
-        raise ValueError(f"grid_step must be positive, got {grid_step!r}")
-    return "grid", (float(y.min()), float(y.max()), float(step))
+        return kind, None
+    return kind, (float(y.min()), float(y.max()), float(step))
 
 
 def _lrt_from_fits(
@@ -115,13 +141,14 @@ def _lrt_from_fits(
 ) -> BootstrapLRTResult:
     from joblib import Parallel, delayed
 
-    kind, grid = _null_grid(y, null, grid_step)
+    kind, grid = _null_kind(y, null, grid_step)
+    sampler = _NullSampler(null_model, X, y, concomitant, kind, grid)
     k = alt_model.n_components
     observed = max(2 * (alt_model.log_likelihood_ - null_model.log_likelihood_), 0.0)
 
     def replicate(seed: np.random.SeedSequence) -> tuple[float, bool]:
         rng = np.random.default_rng(seed)
-        y_star = _simulate_null(null_model, X, concomitant, rng, grid)
+        y_star = sampler.draw(rng)
         try:
             fit_null = _fit_quietly(k - 1, X, y_star, concomitant, rng, settings)
             fit_alt = _fit_quietly(k, X, y_star, concomitant, rng, settings)
