@@ -1,10 +1,14 @@
 """Speed of ClusterwiseRegression against R flexmix on the same data in the same run.
 
-Three segments, four predictors, n = 10^4, 10^5, 10^6 (``--sizes``). Both fit K = 3 with the
-same number of random starts (flexmix: ``stepFlexmix(..., k = 3, nrep = N_INIT)``, its default
-control). The script prints both times, their ratio and both log-likelihoods. flexmix is run up
-to ``--flexmix-max-n`` cases (it takes minutes at 10^6); R comes from Debian's packages:
-``apt-get install r-base-core r-cran-flexmix``.
+Three segments, four predictors, n = 10^3, 10^4, 10^5, 10^6 (``--sizes``). Both fit K = 3 with
+the same number of starts (flexmix: ``stepFlexmix(..., k = 3, nrep = N_INIT)``, its default
+control; ours: ``n_init = N_INIT`` usable starts). The script prints both times, their ratio
+and both log-likelihoods. flexmix is run up to ``--flexmix-max-n`` cases (it takes minutes at
+10^6); R comes from Debian's packages: ``apt-get install r-base-core r-cran-flexmix``.
+
+``--golf`` also times ``select_n_components(range(1, 7), n_boot=99)`` on the bundled golf
+survey (loyalty on satisfaction and delivered value): six fits and five bootstrap
+likelihood-ratio tests of 99 samples each, on ``--n-jobs`` workers.
 
 Run from the repository root:  .venv/bin/python benchmarks/clusterwise_vs_flexmix.py
 """
@@ -21,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+import loyalty_research as lr
 from loyalty_research.clusterwise import ClusterwiseRegression
 
 COEFS = np.array([[1.0, 1.0, 0.0, 0.0, 0.5], [3.0, 0.0, 1.0, -1.0, 0.0], [-2.0, 0.5, 0.5, 0.5, -1.0]])
@@ -67,11 +72,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000, 1_000_000])
     parser.add_argument("--n-init", type=int, default=10)
     parser.add_argument("--flexmix-max-n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--golf", action="store_true", help="also time the bootstrap LRT on the golf survey")
+    parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
+    ClusterwiseRegression(2, n_init=1).fit(np.arange(20.0)[:, None], np.sin(np.arange(20.0)))  # compile once
     has_r = shutil.which("Rscript") is not None
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,6 +103,27 @@ def main() -> None:
     print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if not has_r:
         print("Rscript not found: flexmix was not run (apt-get install r-base-core r-cran-flexmix)")
+    if args.golf:
+        time_golf_lrt(args.n_jobs, args.seed)
+
+
+def time_golf_lrt(n_jobs: int, seed: int) -> None:
+    data = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook())
+    data = data.dropna(subset=["loyalty", "satisfaction", "delivered_value"])
+    start = time.perf_counter()
+    table = lr.select_n_components(
+        data[["satisfaction", "delivered_value"]],
+        data["loyalty"],
+        range(1, 7),
+        n_boot=99,
+        random_state=seed,
+        n_jobs=n_jobs,
+        progress=False,
+    )
+    elapsed = time.perf_counter() - start
+    print(f"\ngolf survey, n = {len(data)}: select_n_components(range(1, 7), n_boot=99) on {n_jobs} workers")
+    print(table[["n_components", "log_likelihood", "bic", "lrt_p_value"]].to_string(index=False))
+    print(f"{elapsed:.1f} s")
 
 
 if __name__ == "__main__":

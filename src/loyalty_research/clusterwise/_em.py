@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 
 _LOG_2PI = np.log(2 * np.pi)
 # gram matrices from precomputed outer products up to this many stored numbers (n q^2)
@@ -60,22 +59,53 @@ def e_step(design, y, log_prior_, coefs, variances) -> tuple[float, np.ndarray]:
     return float(np.sum(np.log(total)) + np.sum(top)), post
 
 
+# ridge on the prior logits: keeps coefficients that a concomitant variable separates finite, so
+# EM converges; identified coefficients, with curvature of order n, move by about 1e-3 / n
+PRIOR_RIDGE = 1e-3
+
+
 def prior_step(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """M-step of the priors of one start: proportions, or a multinomial logit of the posteriors."""
+    """M-step of the priors of one start: proportions, or one Newton step of the prior logit.
+
+    With concomitant variables the step raises the posterior-weighted multinomial
+    log-likelihood minus ``PRIOR_RIDGE / 2`` times the squared coefficients (a weakly
+    informative prior, as recommended for separation in logistic regression by Gelman,
+    Jakulin, Pittau & Su, 2008) by one Newton step, halved until the objective does not fall:
+    a generalised EM step (Dempster, Laird & Rubin, 1977), monotone and with the same fixed
+    point as maximising fully, at a fraction of the cost.
+    """
     K, m = gamma.shape
     if m == 1:
         with np.errstate(divide="ignore"):
             log_w = np.log(resp.mean(axis=0))
         return (log_w - log_w[0])[:, None]
+    free = gamma[1:].ravel()
+    value, grad, hessian = _prior_objective(prior_design, resp, free, K)
+    step = np.linalg.solve(hessian, grad)  # hessian is the negative definite second derivative
+    for _ in range(30):
+        candidate = free - step
+        if _prior_objective(prior_design, resp, candidate, K, value_only=True) >= value:
+            free = candidate
+            break
+        step = step / 2
+    return np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)])
 
-    def objective(free: np.ndarray) -> tuple[float, np.ndarray]:
-        full = np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)])
-        lp = log_prior(prior_design, full)
-        grad = -((resp - np.exp(lp))[:, 1:].T @ prior_design)
-        return -float(np.sum(resp * lp)), grad.ravel()
 
-    result = optimize.minimize(objective, gamma[1:].ravel(), jac=True, method="L-BFGS-B")
-    return np.vstack([np.zeros((1, m)), result.x.reshape(K - 1, m)])
+def _prior_objective(prior_design, resp, free, K, *, value_only=False):
+    """Penalised posterior-weighted log-likelihood of the prior logit, its gradient and Hessian."""
+    m = prior_design.shape[1]
+    lp = log_prior(prior_design, np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)]))
+    value = float(np.sum(resp * lp)) - 0.5 * PRIOR_RIDGE * float(free @ free)
+    if value_only:
+        return value
+    p = np.exp(lp[:, 1:])
+    grad = ((resp[:, 1:] - p).T @ prior_design).ravel() - PRIOR_RIDGE * free
+    # each case is one multinomial trial (its posteriors sum to 1): -sum_i (diag p_i - p_i p_i') x z_i z_i'
+    weights = p[:, :, None] * (np.eye(K - 1)[None] - p[:, None, :])
+    hessian = -np.einsum("ijl,ia,ib->jalb", weights, prior_design, prior_design).reshape(
+        (K - 1) * m, (K - 1) * m
+    ) - PRIOR_RIDGE * np.eye((K - 1) * m)
+    return value, grad, hessian
 
 
 class _Gram:
