@@ -319,6 +319,7 @@ def select_n_components(
     n_boot: int = 0,
     null: str = "auto",
     grid_step: float | None = None,
+    stop_at: float | None = None,
     random_state: int | None = None,
     n_jobs: int | None = None,
     progress: bool = True,
@@ -338,6 +339,10 @@ def select_n_components(
         With ``n_boot > 0`` the table gets ``lrt_p_value``: the bootstrap likelihood-ratio
         test of each K against K - 1 (:func:`bootstrap_lrt`, with ``null`` and
         ``grid_step``).
+    stop_at : float, optional
+        Test sequentially: after the first K whose test does not reject at ``stop_at`` (e.g.
+        0.05), the larger K are fitted but not tested (``lrt_p_value`` NaN). The sequential
+        procedure's answer is the last K before that test.
     random_state : int, optional
         Seeds every fit (the same seed for each K) and the bootstrap samples.
     n_jobs : int, optional
@@ -374,6 +379,7 @@ def select_n_components(
     wanted = sorted({check_count("n_components", k) for k in n_components})
     rows: list[dict] = []
     fitted: dict[int, ClusterwiseRegression] = {}
+    stopped = False
     streams = _seed_sequence(random_state).spawn(len(wanted)) if n_boot else []
     lrt_seeds = dict(zip(wanted, streams, strict=False))
     for k in tqdm(wanted, desc="segments", disable=not progress):
@@ -392,7 +398,7 @@ def select_n_components(
             break
         fitted[k] = model
         row = {**model.criteria(X, y, concomitant), "degenerate": model.degenerate_}
-        if n_boot and k > 1:
+        if n_boot and k > 1 and not stopped:
             previous = fitted.get(k - 1) or _fit_quietly(k - 1, X, y, concomitant, random_state, settings)
             seeds = lrt_seeds[k].spawn(n_boot)
             test = _lrt_from_fits(
@@ -410,6 +416,7 @@ def select_n_components(
                 progress=progress,
             )
             row["lrt_statistic"], row["lrt_p_value"] = test.statistic, test.p_value
+            stopped = stop_at is not None and test.p_value > stop_at
         elif n_boot:
             row["lrt_statistic"] = row["lrt_p_value"] = np.nan
         rows.append(row)
