@@ -34,7 +34,7 @@ def answer_grid(y, *, max_steps: int = 120) -> float | None:
     step = fractions[0]
     for f in fractions[1:]:
         step = _gcd(step, f)
-    return float(step) * span
+    return float(float(step) * span)
 
 
 def _gcd(a: Fraction, b: Fraction) -> Fraction:
