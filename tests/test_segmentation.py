@@ -108,3 +108,9 @@ def test_within_cluster_regressions_match_statsmodels():
     assert slopes[1] == pytest.approx(np.polyfit(data.x[:100], data.y[:100], 1)[0])
     assert slopes[2] == pytest.approx(np.polyfit(data.x[100:], data.y[100:], 1)[0])
     assert set(table["term"]) == {"intercept", "x"}
+
+
+def test_profiles_need_two_segments():
+    data = pd.DataFrame({"segment": [1] * 10, "age": np.arange(10.0)})
+    with pytest.raises(ValueError, match="holds one segment"):
+        segment_profiles(data, "segment", numeric=["age"])

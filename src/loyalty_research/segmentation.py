@@ -126,6 +126,11 @@ def segment_profiles(
     unknown = [c for c in [*(numeric or []), *(categorical or [])] if c not in data.columns]
     if unknown:
         raise ValueError(f"columns not in the data: {unknown}")
+    if data[segment].nunique() < 2:
+        raise ValueError(
+            f"segment column {segment!r} holds one segment: profiles compare segments, so there is "
+            "nothing to compare"
+        )
     rows = []
     for column in numeric or []:
         subset = data[[segment, column]].dropna()

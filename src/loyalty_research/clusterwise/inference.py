@@ -702,7 +702,7 @@ def segment_stability(
             "model_or_formula must be a result of fit_clusterwise or a formula, "
             f"got {type(model_or_formula).__name__}"
         )
-    params = {**model.get_params(), "random_state": None}
+    params = model.get_params()
     X_arr, y_arr = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     Z_arr = None if Z is None else np.asarray(Z, dtype=float)
 
