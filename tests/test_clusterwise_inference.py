@@ -53,8 +53,7 @@ def test_compiled_and_numpy_em_reach_the_same_fixed_point():
     design = np.column_stack([np.ones(len(y)), X.to_numpy()])
     prior_design = np.ones((len(y), 1))
     rng = np.random.default_rng(0)
-    starts = [model._em_start(design, y, prior_design, rng) for _ in range(4)]
-    args = [np.stack(part) for part in zip(*starts, strict=True)]
+    args = model._random_starts(design, y, prior_design, rng, 4)
     settings = {"floor": model.floor_, "max_iter": 3000, "tol": 1e-10}
     compiled = _em.run_em(design, y, prior_design, *args, **settings)
     batched = _em.run_em_batched(design, y, prior_design, *args, **settings)
@@ -100,8 +99,13 @@ def test_tie_heavy_iris_finds_a_higher_maximum_than_flexmix_and_says_when_starts
     assert default.resolution_ == pytest.approx(0.1)
     # no segment narrower than the rounding error of answers recorded to 0.1 (Sheppard)
     assert default.scale_.min() > 0.1 / np.sqrt(12)
+    # with the defaults, at least as high as flexmix's best of five seeds, on every seed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CollapsedStartsWarning)
+        found = [ClusterwiseRegression(3, random_state=seed).fit(X, y).log_likelihood_ for seed in range(8)]
+    assert min(found) >= flexmix["loglik"].max()
     thorough = ClusterwiseRegression(3, n_init=40, random_state=1).fit(X, y)
-    assert thorough.log_likelihood_ >= flexmix["loglik"].max()
+    assert thorough.log_likelihood_ == pytest.approx(max(found))
     # flexmix's point is not a maximum of the likelihood: ML EM from it rises into a tie spike
     best = flexmix[flexmix["loglik"] == flexmix["loglik"].max()].sort_values("segment")
     design = np.column_stack([np.ones(len(y)), X.to_numpy()])

@@ -10,7 +10,8 @@ McDaid & Frost, 2010): EM converges linearly, so small steps do not mean being c
 likelihood. The rate is estimated from two successive steps (Aitken) and the remaining
 distance extrapolated: a start stops when the extrapolated remaining log-likelihood gain is
 below ``tol`` *and* the extrapolated remaining parameter change (largest, relative to
-``1 + |theta|``) is below ``sqrt(tol)``.
+``1 + |theta|``) is below ``param_tol`` (``sqrt(tol)`` unless given; infinite when only the
+log-likelihood matters, as when starts are screened).
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def run_em(
     floor: float,
     max_iter: int,
     tol: float,
+    param_tol: float | None = None,
 ) -> EMFits:
     """EM from S starting points, each to convergence, collapse or ``max_iter``.
 
@@ -146,20 +148,30 @@ def run_em(
     """
     if prior_design.shape[1] > 1:
         return run_em_batched(
-            design, y, prior_design, gamma, coefs, variances, floor=floor, max_iter=max_iter, tol=tol
+            design,
+            y,
+            prior_design,
+            gamma,
+            coefs,
+            variances,
+            floor=floor,
+            max_iter=max_iter,
+            tol=tol,
+            param_tol=param_tol,
         )
     from ._em_kernel import em_constant_priors
 
     log_w0 = gamma[:, :, 0] - _logsumexp_rows(gamma[:, :, 0])[:, None]
     ll, log_w, out_coefs, out_var, converged, collapsed, n_iter = em_constant_priors(
-        np.ascontiguousarray(design, dtype=float),
-        np.ascontiguousarray(y, dtype=float),
-        np.ascontiguousarray(log_w0),
-        np.ascontiguousarray(coefs, dtype=float),
-        np.ascontiguousarray(variances, dtype=float),
-        float(floor),
-        int(max_iter),
-        float(tol),
+        design,
+        y,
+        log_w0,
+        coefs,
+        variances,
+        floor,
+        max_iter,
+        tol,
+        np.sqrt(tol) if param_tol is None else param_tol,
     )
     with np.errstate(invalid="ignore"):
         out_gamma = (log_w - log_w[:, :1])[:, :, None]
@@ -177,6 +189,7 @@ def run_em_batched(
     floor: float,
     max_iter: int,
     tol: float,
+    param_tol: float | None = None,
 ) -> EMFits:
     """:func:`run_em` with all starts as columns of one array (any priors, pure NumPy)."""
     n, q = design.shape
@@ -184,7 +197,7 @@ def run_em_batched(
     gram_of = _Gram(design)
     y_col = y[:, None]
     ridge = 1e-10 * np.eye(q)
-    param_tol = np.sqrt(tol)
+    param_tol = np.sqrt(tol) if param_tol is None else param_tol
     out = EMFits(
         log_likelihood=np.full(S, -np.inf),
         gamma=gamma.copy(),

@@ -8,17 +8,25 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from .._checks import check_count
-from ._em import e_step, log_prior, prior_step, run_em
+from ._em import _Gram, e_step, log_prior, prior_step, run_em
+from ._em_kernel import single_threaded_blas
 from .grid import answer_grid
 
 # y counts as an exact linear function of X when the pooled residual RMS is at most this share
 # of max |y|: far above the round-off of least squares (about 1e-16 times the condition number)
 # and far below any measurement a survey makes.
 EXACT_FIT_RTOL = 1e-9
+# starts are compared by log-likelihood, run until its extrapolated remaining gain is below
+# SCREEN_TOL or for SCREEN_MAX_ITER steps; only those within POLISH_MARGIN of the best, at most
+# POLISH_COUNT, run on to tol (on flat likelihoods most of a start's steps come after 200)
+SCREEN_TOL = 1e-4
+SCREEN_MAX_ITER = 200
+POLISH_MARGIN = 0.1
+POLISH_COUNT = 3
 
 
 class DegenerateSolutionWarning(UserWarning):
@@ -111,7 +119,8 @@ class ClusterwiseRegression(BaseEstimator):
         Iterations of the kept start.
     start_scores_ : ndarray of shape (n_tries,)
         Log-likelihood (``"em"``) or minus the pooled SSE (``"spath"``) reached by each try,
-        NaN for collapsed ones; with ``init_sample``, of the subsample.
+        NaN for collapsed ones; with ``init_sample``, of the subsample. For ``"em"`` it is
+        the screened value (see Notes), and the converged one for the polished starts.
     n_collapsed_starts_ : int
         Tries that collapsed.
     degenerate_ : bool
@@ -138,16 +147,21 @@ class ClusterwiseRegression(BaseEstimator):
     (M-step), as flexmix's ``FLXPmultinom`` does. A random start begins from K lines through
     random small subsets of cases, each case given to its nearest line; ``5 * n_init`` of them
     run 20 EM steps and the best ``n_init`` continue (short-run EM; on NPreg with K = 3 this
-    finds the best maximum in 7 of 8 seeds where ten plain starts find it in 4). All starts of a
-    batch run together: compiled (numba) without concomitant variables, as one batched NumPy
-    EM with them.
+    finds the best maximum in 7 of 8 seeds where ten plain starts find it in 4). These are
+    screened: run until the log-likelihood's extrapolated remaining rise is below 1e-4, or
+    for 200 steps; only those within 0.1 of the best (at most three) go on to ``tol``. All
+    starts of a batch run together: compiled (numba, the starts shared among threads) without
+    concomitant variables, as one batched NumPy EM with them.
 
-    **Where the search is weak.** On data with many ties most random starts collapse. On R's
-    iris data (sepal width on sepal length, recorded to 0.1, K = 3) about 98% of random starts
-    do; the defaults find the best non-degenerate maximum (log-likelihood -69.93) in 6 of 8
-    seeds and a lower one (-73.78) otherwise, and ``n_init=40`` finds it in 8 of 8. flexmix
-    reports -72.71 there, at a point that is not a maximum of the likelihood (its sigma has a
-    degrees-of-freedom divisor; from its solution maximum-likelihood EM runs into a tie spike).
+    **Tied data.** On data with many ties most random starts collapse. On R's iris data
+    (sepal width on sepal length, recorded to 0.1, K = 3) about 98% of random starts do, and
+    the best usable ones mostly end at a log-likelihood of -73.78. So once more than half of
+    the runs have collapsed, new starts are *split* starts: the best K - 1 segment solution
+    plus one random line, of which far more reach the higher maxima. With the defaults every
+    one of 20 seeds then ends at -70.87 or at the best non-degenerate maximum -69.93 (15 of
+    20; ``n_init=20`` reaches it in 20 of 20), above the -72.71 flexmix reports, which is not
+    a maximum of the likelihood (its sigma has a degrees-of-freedom divisor; from its solution
+    maximum-likelihood EM runs into a tie spike).
     A :class:`CollapsedStartsWarning` says when this applies: then raise ``n_init``.
 
     **Stopping.** EM converges linearly, and on a flat likelihood small steps do not mean being
@@ -261,7 +275,8 @@ class ClusterwiseRegression(BaseEstimator):
         self.resolution_ = answer_grid(y) if self.resolution == "auto" else self.resolution
         self.floor_ = max(self.variance_floor * float(np.mean(resid**2)), (self.resolution_ or 0.0) ** 2 / 12)
         if self.method == "em":
-            best = self._fit_em(design, y, prior_design, rng)
+            with single_threaded_blas():
+                best = self._fit_em(design, y, prior_design, rng)
         else:
             best = self._fit_spath(design, y, rng)
         self._store(best, design, y, prior_design)
@@ -286,9 +301,10 @@ class ClusterwiseRegression(BaseEstimator):
     def _fit_em(self, design, y, prior_design, rng) -> dict:
         n = len(y)
         sample = np.arange(n)
-        if self.init_sample is not None and n > self.init_sample:
+        subsampled = self.init_sample is not None and n > self.init_sample
+        if subsampled:
             sample = np.sort(rng.choice(n, self.init_sample, replace=False))
-        fits = self._em_starts(design[sample], y[sample], prior_design[sample], rng)
+        fits, best = self._em_starts(design[sample], y[sample], prior_design[sample], rng)
         usable = ~fits.collapsed
         self.start_scores_ = np.where(usable, fits.log_likelihood, np.nan)
         self.n_collapsed_starts_ = int(fits.collapsed.sum())
@@ -311,73 +327,160 @@ class ClusterwiseRegression(BaseEstimator):
                 CollapsedStartsWarning,
                 stacklevel=3,
             )
-        candidates = np.flatnonzero(usable) if usable.any() else np.arange(tries)
-        best = candidates[np.argmax(fits.log_likelihood[candidates])]
         params = (fits.gamma[best], fits.coefs[best], fits.variances[best])
-        result = {
-            "params": params,
-            "converged": bool(fits.converged[best]),
-            "n_iter": int(fits.n_iter[best]),
-        }
-        if len(sample) < n:
-            full = run_em(
-                design,
-                y,
-                prior_design,
-                *(p[None] for p in params),
-                floor=self.floor_,
-                max_iter=self.max_iter,
-                tol=self.tol,
-            )
-            result = {
-                "params": (full.gamma[0], full.coefs[0], full.variances[0]),
-                "converged": bool(full.converged[0]),
-                "n_iter": int(full.n_iter[0]),
+        if not subsampled:
+            return {
+                "params": params,
+                "converged": bool(fits.converged[best]),
+                "n_iter": int(fits.n_iter[best]),
             }
-        return result
-
-    def _em_starts(self, design, y, prior_design, rng):
-        """Short runs from a pool of random starts, then full EM from the best of them.
-
-        The pool holds ``5 * n_init`` random starts, each run for 20 EM steps (short-run EM,
-        Biernacki, Celeux & Govaert, 2003); the ``n_init`` with the highest log-likelihood that
-        have not collapsed continue to convergence. A full run that collapses is replaced by
-        the next of the pool, then by new random starts, until ``n_init`` are usable or
-        ``max_starts`` full runs were tried.
-        """
-        cap = self.max_starts if self.max_starts is not None else 20 * self.n_init
-        pool = [self._em_start(design, y, prior_design, rng) for _ in range(5 * self.n_init)]
-        short = run_em(
+        full = run_em(
             design,
             y,
             prior_design,
-            *(np.stack(part) for part in zip(*pool, strict=True)),
+            *(p[None] for p in params),
             floor=self.floor_,
-            max_iter=min(20, self.max_iter),
+            max_iter=self.max_iter,
             tol=self.tol,
         )
+        return {
+            "params": (full.gamma[0], full.coefs[0], full.variances[0]),
+            "converged": bool(full.converged[0]),
+            "n_iter": int(full.n_iter[0]),
+        }
+
+    def _em_starts(self, design, y, prior_design, rng):
+        """Search: short runs from a pool of random starts, screening, then polishing the best.
+
+        The pool holds ``5 * n_init`` random starts, each run for 20 EM steps (short-run EM,
+        Biernacki, Celeux & Govaert, 2003); the ``n_init`` with the highest log-likelihood that
+        have not collapsed continue to the screening tolerance ``SCREEN_TOL`` (on the
+        log-likelihood only) or ``SCREEN_MAX_ITER`` steps. A run that collapses is replaced by
+        the next of the pool, then by new random starts, until ``n_init`` are usable or
+        ``max_starts`` runs were tried. The best screened starts then run to ``tol``
+        (:meth:`_polish`); when some of them collapse on the way, the search goes on until
+        ``n_init`` usable starts remain or the cap is reached. Returns all runs and the index
+        of the best.
+        """
+        cap = self.max_starts if self.max_starts is not None else 20 * self.n_init
+        screen = {"floor": self.floor_, "tol": max(self.tol, SCREEN_TOL), "param_tol": np.inf}
+        pool = self._random_starts(design, y, prior_design, rng, 5 * self.n_init)
+        short = run_em(design, y, prior_design, *pool, max_iter=min(20, self.max_iter), **screen)
         alive = np.flatnonzero(~short.collapsed)
         queue = list(alive[np.argsort(-short.log_likelihood[alive], kind="stable")])
-        batches = []
-        usable = tried = 0
-        while usable < self.n_init and tried < cap:
-            size = min(self.n_init - usable, cap - tried)
-            chosen, queue = queue[:size], queue[size:]
-            starts = [(short.gamma[i], short.coefs[i], short.variances[i]) for i in chosen]
-            starts += [self._em_start(design, y, prior_design, rng) for _ in range(size - len(chosen))]
-            fits = run_em(
+        fits, polished = None, np.zeros(0, bool)
+        cache: dict = {}
+        tried = 0
+        while True:
+            usable = 0 if fits is None else int((~fits.collapsed).sum())
+            while usable < self.n_init and tried < cap:
+                size = min(self.n_init - usable, cap - tried)
+                chosen, queue = queue[:size], queue[size:]
+                starts = [(short.gamma[i], short.coefs[i], short.variances[i]) for i in chosen]
+                if len(chosen) < size:
+                    # when most runs collapse (tied answers), random lines mostly lead into spikes;
+                    # a random line added to the best K - 1 solution does far better
+                    splitting = self.n_components > 1 and not self._inner and tried > 0 and usable < tried / 2
+                    if splitting:
+                        fresh = self._split_starts(design, y, prior_design, rng, size - len(chosen), cache)
+                    else:
+                        fresh = self._random_starts(design, y, prior_design, rng, size - len(chosen))
+                    starts += list(zip(*fresh, strict=True))
+                batch = run_em(
+                    design,
+                    y,
+                    prior_design,
+                    *(np.stack(part) for part in zip(*starts, strict=True)),
+                    max_iter=min(SCREEN_MAX_ITER, self.max_iter),
+                    **screen,
+                )
+                fits = batch if fits is None else _concatenate([fits, batch])
+                polished = np.concatenate([polished, np.zeros(size, bool)])
+                usable += int((~batch.collapsed).sum())
+                tried += size
+            collapsed_before = int(fits.collapsed.sum())
+            best = self._polish(fits, polished, design, y, prior_design)
+            more_collapsed = int(fits.collapsed.sum()) > collapsed_before
+            if not more_collapsed or tried >= cap or int((~fits.collapsed).sum()) >= self.n_init:
+                return fits, best
+
+    # set on the K - 1 fit that split starts grow from, so that it does not split in turn
+    _inner = False
+
+    def _split_starts(self, design, y, prior_design, rng, count: int, cache: dict):
+        """``count`` starts made of the best K - 1 segment solution plus one random line.
+
+        The K - 1 solution is fitted once per fit (random starts only; kept in ``cache``). The new
+        segment's line goes through ``q + 2`` random cases, with the K - 1 segments' mean
+        variance and a prior of 1 / K. On R's iris data (sepal width on sepal length, K = 3)
+        about 12% of such starts stay usable and 40% of those reach the best maximum, against
+        10% of usable random-lines starts.
+        """
+        K = self.n_components
+        n, q = design.shape
+        if "base" not in cache:
+            fewer = clone(self).set_params(n_components=K - 1, random_state=rng)
+            fewer._inner = True
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fewer.fit(design[:, 1:], y, prior_design[:, 1:] if prior_design.shape[1] > 1 else None)
+            cache["base"] = fewer
+        base = cache["base"]
+        m = prior_design.shape[1]
+        subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count)])
+        lines = (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
+        coefs = np.concatenate([np.broadcast_to(base._coefs(), (count, K - 1, q)), lines[:, None, :]], axis=1)
+        variances = np.column_stack(
+            [np.broadcast_to(base.scale_**2, (count, K - 1)), np.full(count, np.mean(base.scale_**2))]
+        )
+        new_row = np.zeros((1, m))
+        new_row[0, 0] = np.log(1 / K) - np.log(base.weights_[0] * (K - 1) / K)
+        gamma = np.broadcast_to(np.vstack([base._gamma, new_row]), (count, K, m))
+        return gamma.copy(), coefs, variances
+
+    def _polish(self, fits, polished_mask, design, y, prior_design) -> int:
+        """Run the best screened starts on to ``tol``; return the index of the best start.
+
+        The start with the highest log-likelihood is always polished (EM only climbs, so a
+        screened value is a lower bound of where the start ends); besides it, starts within
+        ``POLISH_MARGIN`` of the best, ``POLISH_COUNT`` polished runs in all. ``fits`` and
+        ``polished_mask`` are updated in place. A start that collapses while polished drops
+        out, so the winner is a polished, usable start whenever there is one.
+        """
+        budget = POLISH_COUNT
+        while True:
+            usable = np.flatnonzero(~fits.collapsed)
+            if not usable.size:
+                return int(np.argmax(fits.log_likelihood))
+            best = usable[np.argmax(fits.log_likelihood[usable])]
+            pending = usable[~polished_mask[usable]]
+            pending = pending[fits.log_likelihood[pending] >= fits.log_likelihood[best] - POLISH_MARGIN]
+            pending = pending[np.argsort(-fits.log_likelihood[pending], kind="stable")]
+            if polished_mask[best] and (budget <= 0 or not pending.size):
+                return int(best)
+            candidates = pending[: max(budget, 1)]
+            budget -= len(candidates)
+            run = run_em(
                 design,
                 y,
                 prior_design,
-                *(np.stack(part) for part in zip(*starts, strict=True)),
+                fits.gamma[candidates],
+                fits.coefs[candidates],
+                fits.variances[candidates],
                 floor=self.floor_,
                 max_iter=self.max_iter,
                 tol=self.tol,
             )
-            batches.append(fits)
-            usable += int((~fits.collapsed).sum())
-            tried += size
-        return _concatenate(batches)
+            fits.log_likelihood[candidates] = run.log_likelihood
+            fits.gamma[candidates], fits.coefs[candidates], fits.variances[candidates] = (
+                run.gamma,
+                run.coefs,
+                run.variances,
+            )
+            fits.converged[candidates] = run.converged
+            fits.collapsed[candidates] = run.collapsed
+            fits.n_iter[candidates] += run.n_iter
+            polished_mask[candidates] = True
 
     def _check_settings(self) -> None:
         check_count("n_components", self.n_components)
@@ -449,29 +552,35 @@ class ClusterwiseRegression(BaseEstimator):
             )
         return np.column_stack([np.ones(n), matrix])
 
-    def _random_lines(self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """A start: one line through each of K random small subsets; every case to the nearest line."""
+    def _random_lines(
+        self, design: np.ndarray, y: np.ndarray, rng: np.random.Generator, count: int = 1
+    ) -> np.ndarray:
+        """``count`` starts of labels: a line through each of K random small subsets, every case
+        to the nearest line (shape ``(count, n)``)."""
         n, q = design.shape
-        lines = np.empty((self.n_components, q))
-        for k in range(self.n_components):
-            subset = rng.choice(n, min(n, q + 2), replace=False)
-            lines[k] = np.linalg.lstsq(design[subset], y[subset], rcond=None)[0]
-        return np.abs(y[:, None] - design @ lines.T).argmin(axis=1)
-
-    def _em_start(self, design, y, prior_design, rng) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Starting (gamma, coefs, variances): a soft version of a random-lines partition."""
         K = self.n_components
-        labels = self._random_lines(design, y, rng)
-        resp = np.full((len(y), K), 0.05 / max(K - 1, 1))
-        resp[np.arange(len(y)), labels] = 0.95 if K > 1 else 1.0
-        gamma = prior_step(prior_design, resp, np.zeros((K, prior_design.shape[1])))
-        coefs = np.empty((K, design.shape[1]))
-        variances = np.empty(K)
-        for k in range(K):
-            w = resp[:, k]
-            coefs[k] = np.linalg.lstsq(design * np.sqrt(w)[:, None], y * np.sqrt(w), rcond=None)[0]
-            variances[k] = max(float(w @ (y - design @ coefs[k]) ** 2 / w.sum()), self.floor_)
-        return gamma, coefs, variances
+        subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count * K)])
+        # least squares through each subset (minimum norm when a subset's predictors are tied)
+        lines = (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
+        distance = np.abs(y[:, None] - design @ lines.T).reshape(n, count, K)
+        return distance.argmin(axis=2).T
+
+    def _random_starts(self, design, y, prior_design, rng, count: int):
+        """``count`` starting (gamma, coefs, variances): soft versions of random-lines partitions."""
+        K = self.n_components
+        n, q = design.shape
+        labels = self._random_lines(design, y, rng, count)
+        resp = np.full((count, n, K), 0.05 / max(K - 1, 1))
+        np.put_along_axis(resp, labels[..., None], 0.95 if K > 1 else 1.0, axis=2)
+        weights = resp.transpose(1, 0, 2).reshape(n, count * K)
+        gram = _Gram(design)(weights)
+        moment = (weights * y[:, None]).T @ design
+        ridge = 1e-10 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(q)
+        coefs = np.linalg.solve(gram + ridge, moment[..., None])[..., 0]
+        sse = (weights * (y[:, None] - design @ coefs.T) ** 2).sum(axis=0)
+        variances = np.maximum(sse / weights.sum(axis=0), self.floor_).reshape(count, K)
+        gamma = np.stack([prior_step(prior_design, r, np.zeros((K, prior_design.shape[1]))) for r in resp])
+        return gamma, coefs.reshape(count, K, q), variances
 
     def _fit_spath(self, design, y, rng) -> dict:
         results = [self._spath_start(design, y, rng) for _ in range(self.n_init)]
@@ -490,7 +599,7 @@ class ClusterwiseRegression(BaseEstimator):
         return max(usable, key=lambda r: r["score"])
 
     def _spath_start(self, design, y, rng) -> dict:
-        labels = self._random_lines(design, y, rng)
+        labels = self._random_lines(design, y, rng)[0]
         labels, converged, n_pass = _spath_exchange(design, y, labels, self.n_components, self.max_iter)
         weights, coefs, variances = _hard_params(design, y, labels, self.n_components)
         sse = _pooled_sse(design, y, labels, self.n_components)
