@@ -82,6 +82,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--golf", action="store_true", help="also time the bootstrap LRT on the golf survey")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--null", default="auto", help="null of the golf LRT (see bootstrap_lrt)")
     parser.add_argument("--repeats", type=int, default=3, help="median of this many fits (one above 10^5)")
     args = parser.parse_args()
     ClusterwiseRegression(2, n_init=1).fit(np.arange(20.0)[:, None], np.sin(np.arange(20.0)))  # compile once
@@ -113,10 +114,10 @@ def main() -> None:
     if not has_r:
         print("Rscript not found: flexmix was not run (apt-get install r-base-core r-cran-flexmix)")
     if args.golf:
-        time_golf_lrt(args.n_jobs, args.seed)
+        time_golf_lrt(args.n_jobs, args.seed, args.null)
 
 
-def time_golf_lrt(n_jobs: int, seed: int) -> None:
+def time_golf_lrt(n_jobs: int, seed: int, null: str) -> None:
     data = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook())
     data = data.dropna(subset=["loyalty", "satisfaction", "delivered_value"])
     start = time.perf_counter()
@@ -125,12 +126,16 @@ def time_golf_lrt(n_jobs: int, seed: int) -> None:
         data["loyalty"],
         range(1, 7),
         n_boot=99,
+        null=null,
         random_state=seed,
         n_jobs=n_jobs,
         progress=False,
     )
     elapsed = time.perf_counter() - start
-    print(f"\ngolf survey, n = {len(data)}: select_n_components(range(1, 7), n_boot=99) on {n_jobs} workers")
+    print(
+        f"\ngolf survey, n = {len(data)}: select_n_components(range(1, 7), n_boot=99, null={null!r}) "
+        f"on {n_jobs} workers"
+    )
     print(table[["n_components", "log_likelihood", "bic", "lrt_p_value"]].to_string(index=False))
     print(f"{elapsed:.1f} s")
 

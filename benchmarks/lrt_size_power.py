@@ -2,14 +2,15 @@
 
 Data: :func:`loyalty_research.simulation_study.simulate_likert_regression`, a survey whose
 loyalty, satisfaction and value are means of rounded 1-7 answers with a ceiling. Size: one
-regression for everybody, K = 2 tested against 1, with the residual null (the default), the
-answer-grid null and the Gaussian null (McLachlan 1987, mixtools' ``boot.comp``), on the same
-data sets. Power: two planted segments (satisfaction-driven and value-driven) with the
-default error SD 0.9 and a better separated 0.4. Each rejection rate comes with a 95% Wilson
+regression for everybody, K = 2 tested against 1, with the smoothed residual null (the
+default), the plain residual null, the answer-grid null and the Gaussian null (McLachlan 1987,
+mixtools' ``boot.comp``), on the same data sets. Power: two planted segments
+(satisfaction-driven and value-driven) with the default error SD 0.9 and a better separated
+0.4. Each rejection rate comes with a 95% Wilson
 interval; a valid test rejects a true null in about 5% of data sets.
 
-Run from the repository root (hours on 2 cores with the defaults; the numbers in
-``benchmarks/README.md`` came from ``--replications 100 --power-replications 50 --n-boot 39``):
+Run from the repository root (about an hour on 2 cores with the defaults; the numbers in
+``benchmarks/README.md`` came from ``--replications 200 --power-replications 100 --n-boot 39``):
     .venv/bin/python benchmarks/lrt_size_power.py
 Writes ``benchmarks/results/lrt_size_power.csv`` (one row per condition).
 """
@@ -39,9 +40,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/lrt_size_power.csv"))
     args = parser.parse_args()
     conditions = [
+        ("size", 1, "smoothed", 0.9, args.replications),
         ("size", 1, "residual", 0.9, args.replications),
         ("size", 1, "grid", 0.9, args.replications),
         ("size", 1, "gaussian", 0.9, args.replications),
+        ("power", 2, "smoothed", 0.9, args.power_replications),
+        ("power", 2, "smoothed", 0.4, args.power_replications),
         ("power", 2, "residual", 0.9, args.power_replications),
         ("power", 2, "residual", 0.4, args.power_replications),
         ("power", 2, "gaussian", 0.4, args.power_replications),

@@ -29,6 +29,7 @@ regression in R. Journal of Statistical Software, 11(8). https://doi.org/10.1863
 from .estimator import (
     ClusterwiseRegression,
     CollapsedStartsWarning,
+    CollinearityWarning,
     DegenerateSolutionWarning,
     SeparationWarning,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "ClusterwiseRegression",
     "ClusterwiseResults",
     "CollapsedStartsWarning",
+    "CollinearityWarning",
     "DegenerateSolutionWarning",
     "PermutationTestResult",
     "SeparationWarning",

@@ -34,11 +34,15 @@ class DegenerateSolutionWarning(UserWarning):
 
 
 class CollapsedStartsWarning(UserWarning):
-    """More than half of the random starts collapsed onto exact fits of tied answers."""
+    """More than half of the random starts collapsed: a segment emptied, or fitted tied answers exactly."""
 
 
 class SeparationWarning(UserWarning):
     """A concomitant variable (nearly) separates segments: its logit coefficients are not identified."""
+
+
+class CollinearityWarning(UserWarning):
+    """Within a segment some predictors are perfectly collinear: their coefficients are not identified."""
 
 
 class ClusterwiseRegression(BaseEstimator):
@@ -272,6 +276,13 @@ class ClusterwiseRegression(BaseEstimator):
                 "y is constant or an exact linear function of X (residual root mean square at most "
                 f"{EXACT_FIT_RTOL:g} times max |y|): there are no segments to find"
             )
+        names = ["intercept", *self._feature_names()]
+        collinear = _collinear_columns(design, names)
+        if collinear:
+            raise ValueError(
+                f"the predictors are perfectly collinear: {', '.join(map(repr, collinear))} (one is an "
+                "exact linear combination of the others, so their coefficients are not identified); drop one"
+            )
         self.resolution_ = answer_grid(y) if self.resolution == "auto" else self.resolution
         self.floor_ = max(self.variance_floor * float(np.mean(resid**2)), (self.resolution_ or 0.0) ** 2 / 12)
         if self.method == "em":
@@ -288,6 +299,19 @@ class ClusterwiseRegression(BaseEstimator):
                 "identified (they grow without bound) and concomitant_summary reports no z or p for them; "
                 "merge rare categories or drop the variable.",
                 SeparationWarning,
+                stacklevel=2,
+            )
+        self.collinear_terms_ = self._collinear_terms(design)
+        if self.collinear_terms_:
+            named = "; ".join(
+                f"segment {k}: " + ", ".join(repr(t) for s, t in self.collinear_terms_ if s == k)
+                for k in sorted({s for s, _ in self.collinear_terms_})
+            )
+            warnings.warn(
+                f"within a segment some predictors are perfectly collinear ({named}): the segment's cases "
+                "do not vary on them independently, so their coefficients are not identified and summary() "
+                "reports no standard errors for them. Fit fewer segments or drop one of the predictors.",
+                CollinearityWarning,
                 stacklevel=2,
             )
         if not self.converged_:
@@ -320,10 +344,11 @@ class ClusterwiseRegression(BaseEstimator):
             )
         elif self.n_collapsed_starts_ > tries / 2:
             warnings.warn(
-                f"{self.n_collapsed_starts_} of {tries} random starts collapsed onto exact fits of tied "
-                f"answers and were replaced; the best of {int(usable.sum())} usable starts is kept. Tied "
-                "answers make the likelihood unbounded and lead most starts astray: raise n_init (e.g. to "
-                "40) and compare the result with fewer segments.",
+                f"{self.n_collapsed_starts_} of {tries} random starts collapsed (a segment emptied, or its "
+                "error variance reached the floor on tied answers) and were replaced; the best of "
+                f"{int(usable.sum())} usable starts is kept. Most starts collapse when the data hold fewer "
+                "segments than asked for, or when tied answers make the likelihood unbounded: compare the "
+                "result with fewer segments, and raise n_init (e.g. to 40).",
                 CollapsedStartsWarning,
                 stacklevel=3,
             )
@@ -640,6 +665,20 @@ class ClusterwiseRegression(BaseEstimator):
         self.r_squared_ = 1 - _pooled_sse(design, y, self.labels_, self.n_components) / sst
         self.n_obs_ = len(y)
 
+    def _collinear_terms(self, design) -> list[tuple[int, str]]:
+        """(segment, term) pairs of predictors that are collinear among a segment's cases (1-based).
+
+        The cases of a segment are those classified into it: a coefficient that only the other
+        segments' cases, at small posterior weights, can move (e.g. a dummy that is 0 for every
+        member) is reported as not identified rather than with a misleading standard error.
+        """
+        names = ["intercept", *self._feature_names()]
+        return [
+            (k + 1, term)
+            for k in range(self.n_components)
+            for term in _collinear_columns(design[self.labels_ == k], names)
+        ]
+
     def _separated_terms(self, prior_design: np.ndarray) -> list[tuple[int, str]]:
         """(segment, term) pairs of the prior logit that a hyperplane in z separates (see Notes of
         :meth:`concomitant_summary`)."""
@@ -832,7 +871,8 @@ class ClusterwiseRegression(BaseEstimator):
         if se != "observed":
             raise ValueError(f"se must be 'observed' or 'bootstrap', got {se!r}")
         table = self._inference(X, y, concomitant, alpha)
-        return table[table["part"] == "regression"].drop(columns="part").reset_index(drop=True)
+        table = table[table["part"] == "regression"].drop(columns="part").reset_index(drop=True)
+        return _mark_identified(table, self.collinear_terms_)
 
     def concomitant_summary(self, X, y, concomitant, *, alpha: float = 0.05) -> pd.DataFrame:
         """Multinomial-logit coefficients of the segment priors, segment 1 the reference.
@@ -873,12 +913,7 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError("the model was fitted without concomitant variables")
         table = self._inference(X, y, concomitant, alpha)
         table = table[table["part"] == "concomitant"].drop(columns="part").reset_index(drop=True)
-        separated = set(self.separated_terms_)
-        table["identified"] = [
-            (s, t) not in separated for s, t in zip(table["segment"], table["term"], strict=True)
-        ]
-        table.loc[~table["identified"], ["se", "z", "p_val", "ci_low", "ci_high"]] = np.nan
-        return table
+        return _mark_identified(table, self.separated_terms_)
 
     def _feature_names(self) -> list[str]:
         if hasattr(self, "feature_names_in_"):
@@ -904,6 +939,16 @@ class ClusterwiseRegression(BaseEstimator):
         return wald_table(table, estimate[keep], se[keep], alpha)
 
 
+def _mark_identified(table: pd.DataFrame, unidentified: list[tuple[int, str]]) -> pd.DataFrame:
+    """Add ``identified``; rows that are not get NaN from ``se`` to ``ci_high``."""
+    missing = set(unidentified)
+    table["identified"] = [
+        (s, t) not in missing for s, t in zip(table["segment"], table["term"], strict=True)
+    ]
+    table.loc[~table["identified"], ["se", "z", "p_val", "ci_low", "ci_high"]] = np.nan
+    return table
+
+
 def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: float) -> pd.DataFrame:
     """Add ``coef``, ``se``, ``z``, ``p_val``, ``ci_low``, ``ci_high`` (normal theory) to ``table``."""
     z_crit = stats.norm.ppf(1 - alpha / 2)
@@ -917,6 +962,28 @@ def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: flo
         ci_low=coef - z_crit * se,
         ci_high=coef + z_crit * se,
     )
+
+
+# a design whose smallest singular value (columns scaled to unit length) is below this share of
+# the largest is rank deficient: an exact linear dependence up to round-off, or cases whose
+# posterior weights leave a predictor without variation in a segment
+COLLINEAR_RTOL = 1e-8
+
+
+def _collinear_columns(design: np.ndarray, names: list[str]) -> list[str]:
+    """Names of the columns in an exact linear dependence, or an empty list.
+
+    Only the dependence of the smallest singular value is named: the columns with weight in
+    its singular vector. With several dependences fixing one shows the next.
+    """
+    norms = np.linalg.norm(design, axis=0)
+    if np.any(norms == 0):
+        return [n for n, norm in zip(names, norms, strict=True) if norm == 0]
+    _, singular, vt = np.linalg.svd(design / norms, full_matrices=False)
+    if singular[-1] > COLLINEAR_RTOL * singular[0]:
+        return []
+    weights = np.abs(vt[-1])
+    return [n for n, w in zip(names, weights, strict=True) if w > 1e-6 * weights.max()]
 
 
 def _separable(Z: np.ndarray, sign: np.ndarray) -> bool:
