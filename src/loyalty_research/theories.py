@@ -55,6 +55,17 @@ def _complete_numeric(data: pd.DataFrame, columns: Sequence[str], *, stacklevel:
     if non_numeric:
         raise ValueError(f"non-numeric values in columns {non_numeric}")
     complete = values.dropna().astype(float)
+    if len(complete) <= len(columns) + 1:
+        raise ValueError(
+            f"only {len(complete)} of {len(values)} cases have all of {columns}: too few to estimate "
+            "anything; check the columns for missing values"
+        )
+    constant = [c for c in columns if complete[c].nunique() == 1]
+    if constant:
+        raise ValueError(
+            f"column {constant[0]!r} is constant in the {len(complete)} complete cases (every value "
+            f"{complete[constant[0]].iloc[0]:g}): it cannot explain or be explained; check the column"
+        )
     if len(complete) < len(values):
         warnings.warn(
             f"{len(values) - len(complete)} of {len(values)} cases with missing values are left out",

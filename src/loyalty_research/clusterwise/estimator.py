@@ -531,7 +531,10 @@ class ClusterwiseRegression(BaseEstimator):
     def _validate_data(self, X, y, *, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
         matrix, names = _as_matrix(X, "X")
         given_names = isinstance(X, (pd.DataFrame, pd.Series))
-        y = np.asarray(y, dtype=float).ravel()
+        try:
+            y = np.asarray(y, dtype=float).ravel()
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"y must hold numbers only ({error}); convert it with pd.to_numeric") from None
         if len(y) != matrix.shape[0]:
             raise ValueError(f"X has {matrix.shape[0]} rows but y has {len(y)} values")
         bad_y = np.flatnonzero(~np.isfinite(y))
@@ -1016,8 +1019,19 @@ def _as_matrix(data, name: str, prefix: str = "x") -> tuple[np.ndarray, list[str
         data = data.to_frame()
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
+        text = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+        if text:
+            raise ValueError(
+                f"{name} column {str(text[0])!r} holds {data[text[0]].dtype} values, not numbers: convert it "
+                "(pd.to_numeric), or code a category as dummies (a formula does that: 'y ~ C(column)')"
+            )
         data = data.to_numpy(dtype=float, na_value=np.nan)
-    matrix = np.asarray(data, dtype=float)
+    try:
+        matrix = np.asarray(data, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must hold numbers only ({error})") from None
+    if matrix.shape[0] == 0:
+        raise ValueError(f"{name} has no cases (shape {matrix.shape}): there is nothing to fit")
     if matrix.ndim == 1:
         matrix = matrix[:, None]
     if matrix.ndim != 2:

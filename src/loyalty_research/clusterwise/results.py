@@ -145,6 +145,14 @@ def model_matrices(
         )
     used = sorted(variables, key=list(data.columns).index)
     missing = data[used].isna()
+    if data.empty:
+        raise ValueError("the data have no rows: there is nothing to fit")
+    if missing.any(axis=1).all():
+        counts = {c: int(n) for c, n in missing.sum().items() if n}
+        raise ValueError(
+            f"none of the {len(data)} cases has all of {used} (missing per variable: {counts}); "
+            "check the columns, or drop the variable that is mostly missing"
+        )
     if missing.any().any():
         counts = {c: int(n) for c, n in missing.sum().items() if n}
         warnings.warn(
