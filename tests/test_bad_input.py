@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import loyalty_research as lr
 from loyalty_research.clusterwise.estimator import _collinear_columns
@@ -298,3 +300,157 @@ def test_a_column_twice_in_the_header_and_ids_differing_by_spaces_are_named(tmp_
     path.write_text("id,sat,city\n17,5,北京\n 17,3,上海\n", encoding="utf-8")
     with pytest.raises(lr.SurveyDataError, match=r"duplicate respondent ids ' 17', 17"):
         lr.read_survey(path, codebook)
+
+
+# ------------------------------------------------------------------------- analyze and CLI
+@pytest.fixture
+def golf_files(tmp_path):
+    """A golf survey of ``n`` respondents as CSV, with the bundled codebook."""
+
+    def write(n):
+        path = tmp_path / f"golf_{n}.csv"
+        lr.load_golf_survey().iloc[:n].to_csv(path, index=False)
+        codebook = tmp_path / "codebook.yaml"
+        lr.load_codebook().to_yaml(codebook)
+        return path, codebook
+
+    return write
+
+
+def run_cli(*args):
+    from loyalty_research.cli import main
+
+    return main(["analyze", *map(str, args)])
+
+
+def test_analyze_with_unusable_paths_ends_with_one_line_and_code_2(golf_files, tmp_path, capsys):
+    survey, codebook = golf_files(40)
+    cases = [
+        (tmp_path / "nowhere.csv", tmp_path / "out1", "survey file not found"),
+        (survey, survey, "is a file, not a folder"),
+    ]
+    for data, out, message in cases:
+        assert run_cli("--data", data, "--codebook", codebook, "--out", out) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out1").exists()
+
+
+def test_analyze_never_touches_a_folder_of_yours(golf_files, tmp_path, capsys):
+    survey, codebook = golf_files(40)
+    mine = tmp_path / "mine"
+    (mine / "paper" / "figures").mkdir(parents=True)
+    (mine / "paper" / "figures" / "02_my_chart.png").write_bytes(b"mine")
+    assert run_cli("--data", survey, "--codebook", codebook, "--out", mine) == 2
+    assert "already holds files that are not a loyalty-research report" in capsys.readouterr().err
+    assert (mine / "paper" / "figures" / "02_my_chart.png").read_bytes() == b"mine"
+
+
+def test_analyze_on_a_survey_too_small_writes_nothing(golf_files, tmp_path, capsys):
+    survey, codebook = golf_files(20)
+    out = tmp_path / "report"
+    assert run_cli("--data", survey, "--codebook", codebook, "--out", out) == 2
+    assert (
+        "only 20 of 20 respondents have loyalty, satisfaction and delivered_value scores"
+        in capsys.readouterr().err
+    )
+    assert not out.exists() and not list(tmp_path.glob(".report-*"))
+
+
+def test_numbers_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    from loyalty_research import reporting
+
+    reporting.start("05_example", tmp_path)
+    reporting.save_number("first", 1.0)
+    before = (tmp_path / "numbers.json").read_text(encoding="utf-8")
+
+    def killed(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reporting.os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        reporting.save_number("second", 2.0)
+    assert (tmp_path / "numbers.json").read_text(encoding="utf-8") == before
+
+
+def test_an_earlier_report_may_be_replaced_but_nothing_else(tmp_path):
+    from loyalty_research.pipeline import REPORT_MARKER, _check_report_folder
+
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "index.html").write_text("old report", encoding="utf-8")
+    (report / REPORT_MARKER).write_text("", encoding="utf-8")
+    _check_report_folder(report)  # an earlier report: accepted, to be replaced whole
+    _check_report_folder(tmp_path / "new" / "deeper")  # a new folder: accepted
+    (report / REPORT_MARKER).unlink()
+    with pytest.raises(ValueError, match="already holds files"):
+        _check_report_folder(report)
+
+
+# ------------------------------------------------------------------ no library errors leak
+values = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 10), st.floats(allow_nan=True), st.text(max_size=4),
+    st.lists(st.one_of(st.integers(-3, 3), st.text(max_size=2)), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)  # fmt: skip
+column_descriptions = st.dictionaries(
+    st.sampled_from(
+        ["type", "min", "max", "reverse", "required", "categories", "construct", "missing", "label_en"]
+    ),
+    st.one_of(values, st.sampled_from(["likert", "numeric", "category", "binary", "integer", "id", "text"])),
+    max_size=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=5), st.one_of(column_descriptions, values), min_size=1, max_size=4
+    )
+)
+def test_random_codebooks_give_a_codebook_or_a_codebook_error(columns):
+    try:
+        lr.Codebook.from_dict({"id_column": "id", "columns": {"id": {"type": "id"}, **columns}})
+    except lr.CodebookError:
+        pass
+
+
+SURVEY_CODEBOOK = lr.Codebook.from_dict(
+    {
+        "id_column": "id",
+        "columns": {
+            "id": {"type": "id"},
+            "sat": {"type": "likert", "min": 1, "max": 7},
+            "spend": {"type": "numeric", "missing": [-99]},
+            "member": {"type": "binary"},
+            "region": {"type": "category", "categories": ["NA", "EU"]},
+        },
+    }
+)
+cells = st.one_of(
+    st.none(), st.integers(-100, 100), st.floats(), st.text(max_size=3), st.sampled_from(["NA", "", " 7"])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(cells, cells, cells, cells, cells), min_size=1, max_size=6))
+def test_random_surveys_give_a_survey_or_a_survey_data_error(rows):
+    data = pd.DataFrame(rows, columns=["id", "sat", "spend", "member", "region"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lr.validate_survey(data, SURVEY_CODEBOOK)
+    except lr.SurveyDataError:
+        pass
+
+
+def test_rows_are_named_by_respondent_id_else_by_file_line(tmp_path):
+    codebook, path = survey_file(tmp_path, "id,sat,city\n17,5,北京\n18,9,上海\n17,3,上海\n")
+    with pytest.raises(lr.SurveyDataError) as info:
+        lr.read_survey(path, codebook)
+    text = str(info.value)
+    assert "duplicate respondent ids 17 (rows: line 2, line 4)" in text
+    assert "answers above the maximum 7: 9 (rows: line 3)" in text  # ids not usable: file lines
+    codebook, path = survey_file(tmp_path, "id,sat,city\n17,5,北京\n18,9,上海\n")
+    with pytest.raises(lr.SurveyDataError, match=r"above the maximum 7: 9 \(rows: 18\)"):
+        lr.read_survey(path, codebook)  # usable ids: the respondent's id

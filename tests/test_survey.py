@@ -94,7 +94,7 @@ def test_missing_columns_and_duplicate_ids(survey, codebook):
     text = problem_text(info)
     assert "column 'c2': required column is missing" in text
     assert "column 'group': required column is missing" in text
-    assert "column 'id': duplicate respondent ids r1 (rows: 0, 3)" in text
+    assert "column 'id': duplicate respondent ids r1 (rows: row 1, row 4)" in text
 
 
 def test_missing_id_is_an_error(survey, codebook):

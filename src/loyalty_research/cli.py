@@ -78,7 +78,8 @@ def _analyze(args: argparse.Namespace) -> int:
             n_boot=args.n_boot,
             seed=args.seed,
         )
-    except (SurveyDataError, ValueError) as error:
+    except (SurveyDataError, ValueError, RuntimeError, OSError) as error:
+        # one clear message and exit code 2, whatever went wrong; nothing was written
         print(f"loyalty-research analyze: {error}", file=sys.stderr)
         return 2
     print(f"report written to {index}")

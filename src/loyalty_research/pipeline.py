@@ -10,6 +10,9 @@ an HTML report. Both are also console commands (``loyalty-research reproduce``,
 from __future__ import annotations
 
 import html
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from importlib.resources import files
@@ -20,7 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .codebook import Codebook
-from .survey import read_survey
+from .survey import read_survey, score_constructs
 
 __all__ = ["ANALYSIS_NOTEBOOKS", "NOTEBOOK_DIR", "analyze", "build_paper", "reproduce", "run_notebooks"]
 
@@ -31,6 +34,13 @@ ANALYSIS_NOTEBOOKS = (
     "05_golf_clusterwise_segmentation",
 )
 """The notebooks :func:`analyze` runs on a user's survey, in this order."""
+
+REPORT_MARKER = ".loyalty-research-report"
+"""The file that marks a folder as a report :func:`analyze` wrote (and may overwrite)."""
+
+MIN_RESPONDENTS = 30
+"""Respondents with all three scores that :func:`analyze` needs (six segments of 3 parameters
+and a variance each need 24; the factor model and bootstrap need more to mean anything)."""
 
 
 def _notebook_dir() -> Path:
@@ -210,13 +220,30 @@ def analyze(
     Path
         The report's ``index.html``.
 
+    Raises
+    ------
+    ValueError
+        Before anything is written: a report folder that is a file, cannot be written, or
+        holds files that are not an earlier report; a codebook without the named constructs;
+        fewer than :data:`MIN_RESPONDENTS` respondents with all three scores.
+    SurveyDataError
+        The survey does not fit its codebook (every problem listed).
+    RuntimeError
+        A notebook failed; the message names it. Nothing is left in ``out``.
+
     Notes
     -----
     The survey is read and validated first (:func:`~loyalty_research.survey.read_survey`), so
     bad data stop the run with one :class:`~loyalty_research.survey.SurveyDataError` listing
-    every problem, before any notebook starts.
+    every problem, before any notebook starts. The report is built in a temporary folder next
+    to ``out`` and moved into place only when every notebook has run, so a failed or killed
+    run leaves ``out`` as it was. ``out`` must be new, empty, or a report written by an
+    earlier ``analyze`` (marked by a ``.loyalty-research-report`` file), which is replaced:
+    files of yours are never deleted, nor shown in the report. (A killed run may leave a
+    hidden ``.<out>-*`` folder beside ``out``; delete it.)
     """
     data, codebook_path, out = Path(data).resolve(), Path(codebook).resolve(), Path(out).resolve()
+    _check_report_folder(out)
     book = Codebook.from_yaml(codebook_path)
     scores = set(book.constructs) | ({"delivered_value"} if book.delivered_value else set())
     missing = [name for name in (loyalty, satisfaction, value) if name not in scores]
@@ -225,7 +252,15 @@ def analyze(
             f"the codebook defines no construct or score named {missing}; it has {sorted(scores)}"
         )
     survey = read_survey(data, book)  # raises SurveyDataError listing every problem
-    common = {"DATA": str(data), "CODEBOOK": str(codebook_path), "PAPER_DIR": str(out / "paper")}
+    complete = int(score_constructs(survey, book)[[loyalty, satisfaction, value]].notna().all(axis=1).sum())
+    if complete < MIN_RESPONDENTS:
+        raise ValueError(
+            f"only {complete} of {len(survey)} respondents have {loyalty}, {satisfaction} and {value} "
+            f"scores; the analyses need at least {MIN_RESPONDENTS}"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    common = {"DATA": str(data), "CODEBOOK": str(codebook_path), "PAPER_DIR": str(build / "paper")}
     trust = [c for c in ("trust_cognitive", "trust_affective", "trust_behavioural") if c in book.constructs]
     parameters = {
         "02_measurement": common,
@@ -248,13 +283,52 @@ def analyze(
             "SEED": seed,
         },
     }
-    timings = run_notebooks(
-        list(ANALYSIS_NOTEBOOKS), out / "notebooks", parameters=parameters, progress=progress
+    try:
+        _write_report(build, parameters, data, len(survey), progress)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(out)  # an earlier report (checked above)
+    os.replace(build, out)
+    return out / "index.html"
+
+
+def _check_report_folder(out: Path) -> None:
+    """Refuse a report folder that is a file, unwritable, or holds files analyze did not write."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder: give a folder for the report")
+    if out.is_dir() and any(out.iterdir()) and not (out / REPORT_MARKER).is_file():
+        raise ValueError(
+            f"--out {out} already holds files that are not a loyalty-research report; give a new or empty "
+            "folder (nothing in it is deleted or overwritten)"
+        )
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"cannot write the report: {parent} is not writable")
+
+
+def _write_report(build: Path, parameters: dict, data: Path, n: int, progress: bool) -> None:
+    """Run the analysis notebooks into ``build`` and write the HTML report there."""
+    import papermill
+
+    try:
+        timings = run_notebooks(
+            list(ANALYSIS_NOTEBOOKS), build / "notebooks", parameters=parameters, progress=progress
+        )
+    except papermill.PapermillExecutionError as error:
+        # papermill writes each notebook as it runs: the last one written is the one that failed
+        where = max((p.stem for p in build.glob("notebooks/*.ipynb")), default="a notebook")
+        raise RuntimeError(
+            f"notebook {where} failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
+        ) from None
+    pages = [_html_page(row.output, build) for row in timings.itertuples()]
+    (build / "index.html").write_text(
+        _index_html(data, n, pages, build / "paper" / "figures"), encoding="utf-8"
     )
-    pages = [_html_page(row.output, out) for row in timings.itertuples()]
-    index = out / "index.html"
-    index.write_text(_index_html(data, len(survey), pages, out / "paper" / "figures"), encoding="utf-8")
-    return index
+    (build / REPORT_MARKER).write_text("written by loyalty-research analyze; may be replaced by it\n")
 
 
 def _html_page(notebook: Path, out: Path) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,4 +208,7 @@ def _read_numbers(folder: Path) -> dict:
 def _write_numbers(folder: Path, numbers: dict) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     text = json.dumps(dict(sorted(numbers.items())), indent=2, ensure_ascii=False) + "\n"
-    (folder / "numbers.json").write_text(text, encoding="utf-8")
+    # write then rename: a run killed mid-write leaves the old file, never a truncated one
+    partial = folder / "numbers.json.partial"
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, folder / "numbers.json")

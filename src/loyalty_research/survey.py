@@ -36,8 +36,10 @@ class SurveyDataError(ValueError):
     Attributes
     ----------
     problems : list of dict
-        One record per problem with keys ``column``, ``problem`` and ``rows`` (respondent ids
-        where the id column is usable, else 0-based row positions).
+        One record per problem with keys ``column``, ``problem`` and ``rows``: respondent ids
+        where the id column is usable; else, and always for id problems, the file line
+        (``"line 5"``, header on line 1) of a survey read by :func:`read_survey`, or the
+        1-based data row (``"row 4"``) of a DataFrame.
     """
 
     def __init__(self, problems: list[dict]):
@@ -76,8 +78,8 @@ def read_survey(
     Parameters
     ----------
     path : str or Path
-        A ``.csv``, ``.xlsx`` / ``.xls`` or SPSS ``.sav`` file. SPSS value labels are not
-        applied: the codes are checked against the codebook.
+        A ``.csv``, ``.xlsx`` / ``.xls`` (read with openpyxl / xlrd) or SPSS ``.sav`` file.
+        SPSS value labels are not applied: the codes are checked against the codebook.
     codebook : Codebook, str or Path
         The codebook, or the path of its YAML file.
     sheet_name : str or int, default 0
@@ -148,6 +150,8 @@ def read_survey(
         )
     if data.empty:
         raise ValueError(f"survey file {path} has a header but no respondents")
+    if suffix != ".sav":  # messages name the file line of a respondent whose id cannot be used
+        data.attrs["first_line"] = skiprows + 2
     return validate_survey(data, codebook)
 
 
@@ -298,7 +302,7 @@ def validate_survey(data: pd.DataFrame, codebook: Codebook | str | Path) -> pd.D
                 {
                     "column": codebook.id_column,
                     "problem": f"duplicate respondent ids {', '.join(values)}",
-                    "rows": list(np.flatnonzero(duplicated.to_numpy())),
+                    "rows": list(_positions(out)[duplicated.to_numpy()]),
                 }
             )
 
@@ -344,9 +348,18 @@ def _blank_missing(raw: pd.Series, spec) -> pd.Series:
 
 
 def _row_labels(data: pd.DataFrame, id_column: str) -> np.ndarray:
+    """How messages point at respondents: their ids when the ids are usable, else positions."""
     if id_column in data.columns and data[id_column].notna().all() and data[id_column].is_unique:
         return data[id_column].astype(str).to_numpy()
-    return np.arange(len(data)).astype(str)
+    return _positions(data)
+
+
+def _positions(data: pd.DataFrame) -> np.ndarray:
+    """File line numbers ("line 5") for a survey read from a file, else 1-based data rows ("row 4")."""
+    first = data.attrs.get("first_line")
+    if first is not None:
+        return np.array([f"line {first + i}" for i in range(len(data))])
+    return np.array([f"row {i + 1}" for i in range(len(data))])
 
 
 def _problem(column: str, text: str, labels: np.ndarray, mask: pd.Series | np.ndarray) -> list[dict]:
