@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import loyalty_research as lr
-from loyalty_research.clusterwise.estimator import _collinear_columns
+from loyalty_research._checks import collinear_columns
 
 
 def survey_like(n=200, seed=0):
@@ -47,13 +47,13 @@ def test_perfectly_collinear_predictors_are_refused_naming_the_columns():
 def test_collinearity_within_a_segment_is_named_and_gets_no_standard_errors():
     """Among a segment's classified cases a predictor that does not vary is not identified."""
     design = np.column_stack([np.ones(6), [1.0, 2, 3, 4, 5, 6], [0.0, 0, 0, 0, 0, 0]])
-    assert _collinear_columns(design, ["intercept", "x", "d"]) == ["d"]
+    assert collinear_columns(design, ["intercept", "x", "d"]) == ["d"]
     design[:, 2] = 1.0
-    assert _collinear_columns(design, ["intercept", "x", "d"]) == ["intercept", "d"]
+    assert collinear_columns(design, ["intercept", "x", "d"]) == ["intercept", "d"]
     design[:, 2] = design[:, 1] * 2
-    assert _collinear_columns(design, ["intercept", "x", "d"]) == ["x", "d"]
+    assert collinear_columns(design, ["intercept", "x", "d"]) == ["x", "d"]
     design[:, 2] = [0.0, 1, 0, 1, 1, 0]
-    assert _collinear_columns(design, ["intercept", "x", "d"]) == []
+    assert collinear_columns(design, ["intercept", "x", "d"]) == []
 
     data = survey_like(300)
     with warnings.catch_warnings():
@@ -454,3 +454,23 @@ def test_rows_are_named_by_respondent_id_else_by_file_line(tmp_path):
     codebook, path = survey_file(tmp_path, "id,sat,city\n17,5,北京\n18,9,上海\n")
     with pytest.raises(lr.SurveyDataError, match=r"above the maximum 7: 9 \(rows: 18\)"):
         lr.read_survey(path, codebook)  # usable ids: the respondent's id
+
+
+def test_a_column_twice_in_an_excel_header_is_named(tmp_path):
+    codebook = read_codebook(tmp_path, SMALL_CODEBOOK)
+    path = tmp_path / "survey.xlsx"
+    pd.DataFrame([[1, 5, "北京", 4]], columns=["id", "sat", "city", "sat"]).to_excel(path, index=False)
+    with pytest.raises(ValueError, match=r"column 'sat' appears 2 times in the header .* \(columns 2, 4\)"):
+        lr.read_survey(path, codebook)
+    pd.DataFrame([[1, 5, "北京"]], columns=["id", "sat", "city"]).to_excel(path, index=False)
+    assert lr.read_survey(path, codebook).shape == (1, 3)
+
+
+def test_perfectly_collinear_columns_in_the_theory_tests_are_named():
+    data = survey_like().assign(value=lambda d: 2 * d["satisfaction"] - 1)
+    with pytest.raises(ValueError, match=r"columns \['satisfaction', 'value'\] are perfectly collinear"):
+        lr.compare_loyalty_theories(data, "loyalty", "satisfaction", "value")
+    with pytest.raises(ValueError, match=r"columns \['satisfaction', 'sat_x3'\] are perfectly collinear"):
+        lr.satisfaction_loyalty(
+            data.assign(sat_x3=data["satisfaction"] * 3), "loyalty", "satisfaction", controls=["sat_x3"]
+        )

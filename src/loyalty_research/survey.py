@@ -8,6 +8,7 @@ respondents (straight-liners) are flagged and warned about, never removed.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -142,6 +143,7 @@ def read_survey(
             na_values=[""],
             skiprows=skiprows,
         )
+        _refuse_repeated_headers([str(c) for c in data.columns], path, renamed=True)
     elif suffix == ".sav":
         data = pd.read_spss(path, convert_categoricals=False)
     else:
@@ -156,6 +158,24 @@ def read_survey(
 
 
 _ENCODINGS = ("utf-8-sig", "gb18030", "cp1252")
+
+
+def _refuse_repeated_headers(cells: list[str], path: Path, *, renamed: bool = False) -> None:
+    """A column named twice would be read as ``name`` and ``name.1``: refuse it, naming both places.
+
+    ``renamed``: the reader has already renamed copies (pandas' Excel reader does), so a
+    ``name.1`` beside ``name`` is taken as a copy.
+    """
+    if renamed:
+        cells = [re.sub(r"\.\d+$", "", c) if re.sub(r"\.\d+$", "", c) in cells else c for c in cells]
+    repeated = sorted({c for c in cells if cells.count(c) > 1 and c})
+    if repeated:
+        places = [str(i + 1) for i, c in enumerate(cells) if c == repeated[0]]
+        raise ValueError(
+            f"column {repeated[0]!r} appears {len(places)} times in the header of survey file {path} "
+            f"(columns {', '.join(places)}); rename or drop the copies (they would be read as "
+            f"{repeated[0]}.1, ...)"
+        )
 
 
 def _read_csv(
@@ -177,15 +197,7 @@ def _read_csv(
         return len(known & {cell.strip().strip('"') for cell in line.split(separator)})
 
     header = lines[skiprows] if len(lines) > skiprows else ""
-    cells = [cell.strip().strip('"') for cell in header.split(sep)]
-    repeated = sorted({c for c in cells if cells.count(c) > 1 and c})
-    if repeated:
-        places = [str(i + 1) for i, c in enumerate(cells) if c == repeated[0]]
-        raise ValueError(
-            f"column {repeated[0]!r} appears {len(places)} times in the header of survey file {path} "
-            f"(columns {', '.join(places)}); rename or drop the copies (they would be read as "
-            f"{repeated[0]}.1, ...)"
-        )
+    _refuse_repeated_headers([cell.strip().strip('"') for cell in header.split(sep)], path)
     if matches(header, sep) == 0:
         for other, name in ((";", "semicolon"), ("\t", "tab"), (",", "comma"), ("|", "bar")):
             if other != sep and matches(header, other) > 0:

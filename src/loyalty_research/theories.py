@@ -26,7 +26,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from tqdm.auto import tqdm
 
-from ._checks import check_count
+from ._checks import check_count, collinear_columns
 
 __all__ = [
     "SatisfactionLoyaltyResult",
@@ -65,6 +65,13 @@ def _complete_numeric(data: pd.DataFrame, columns: Sequence[str], *, stacklevel:
         raise ValueError(
             f"column {constant[0]!r} is constant in the {len(complete)} complete cases (every value "
             f"{complete[constant[0]].iloc[0]:g}): it cannot explain or be explained; check the column"
+        )
+    design = np.column_stack([np.ones(len(complete)), complete.to_numpy()])
+    collinear = [c for c in collinear_columns(design, ["intercept", *columns]) if c != "intercept"]
+    if collinear:
+        raise ValueError(
+            f"columns {collinear} are perfectly collinear in the complete cases (one is an exact linear "
+            "function of the others), so their effects cannot be told apart; drop one"
         )
     if len(complete) < len(values):
         warnings.warn(

@@ -11,7 +11,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from .._checks import check_count
+from .._checks import check_count, collinear_columns
 from ._em import _Gram, e_step, log_prior, prior_step, run_em
 from ._em_kernel import single_threaded_blas
 from .grid import answer_grid
@@ -277,7 +277,7 @@ class ClusterwiseRegression(BaseEstimator):
                 f"{EXACT_FIT_RTOL:g} times max |y|): there are no segments to find"
             )
         names = ["intercept", *self._feature_names()]
-        collinear = _collinear_columns(design, names)
+        collinear = collinear_columns(design, names)
         if collinear:
             raise ValueError(
                 f"the predictors are perfectly collinear: {', '.join(map(repr, collinear))} (one is an "
@@ -679,7 +679,7 @@ class ClusterwiseRegression(BaseEstimator):
         return [
             (k + 1, term)
             for k in range(self.n_components)
-            for term in _collinear_columns(design[self.labels_ == k], names)
+            for term in collinear_columns(design[self.labels_ == k], names)
         ]
 
     def _separated_terms(self, prior_design: np.ndarray) -> list[tuple[int, str]]:
@@ -965,28 +965,6 @@ def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: flo
         ci_low=coef - z_crit * se,
         ci_high=coef + z_crit * se,
     )
-
-
-# a design whose smallest singular value (columns scaled to unit length) is below this share of
-# the largest is rank deficient: an exact linear dependence up to round-off, or cases whose
-# posterior weights leave a predictor without variation in a segment
-COLLINEAR_RTOL = 1e-8
-
-
-def _collinear_columns(design: np.ndarray, names: list[str]) -> list[str]:
-    """Names of the columns in an exact linear dependence, or an empty list.
-
-    Only the dependence of the smallest singular value is named: the columns with weight in
-    its singular vector. With several dependences fixing one shows the next.
-    """
-    norms = np.linalg.norm(design, axis=0)
-    if np.any(norms == 0):
-        return [n for n, norm in zip(names, norms, strict=True) if norm == 0]
-    _, singular, vt = np.linalg.svd(design / norms, full_matrices=False)
-    if singular[-1] > COLLINEAR_RTOL * singular[0]:
-        return []
-    weights = np.abs(vt[-1])
-    return [n for n, w in zip(names, weights, strict=True) if w > 1e-6 * weights.max()]
 
 
 def _separable(Z: np.ndarray, sign: np.ndarray) -> bool:
