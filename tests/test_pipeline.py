@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -108,3 +109,46 @@ def test_reproduce_and_paper_explain_a_wrong_folder(tmp_path, capsys):
     assert "not a loyalty-research checkout" in capsys.readouterr().err
     assert main(["paper", "--paper", str(tmp_path)]) == 2
     assert "no manuscript" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def value_survey(tmp_path_factory):
+    """A hotel survey whose truth contradicts the golf story: one regression for everybody,
+    loyalty ("stay_intent") driven by value only, other names throughout."""
+    rng = np.random.default_rng(7)
+    n = 300
+    latent = pd.DataFrame({"contentment": rng.normal(0, 1, n), "gains": rng.normal(0, 1, n)})
+    latent["sacrifices"] = -0.3 * latent["gains"] + rng.normal(0, 1, n)
+    latent["contentment"] += 0.3 * (latent["gains"] - latent["sacrifices"])
+    latent["stay_intent"] = 0.6 * (latent["gains"] - latent["sacrifices"]) + rng.normal(0, 0.6, n)
+    columns = {"guest": {"type": "id"}}
+    survey = {"guest": [f"H{i:04d}" for i in range(n)]}
+    for construct in latent:
+        for item in range(3):
+            name = f"{construct}_{item + 1}"
+            answers = np.rint(4 + 1.1 * latent[construct] + rng.normal(0, 0.6, n)).clip(1, 7)
+            survey[name] = answers.astype(int)
+            columns[name] = {"type": "likert", "construct": construct, "min": 1, "max": 7}
+    folder = tmp_path_factory.mktemp("hotel")
+    Codebook.from_dict(
+        {
+            "name": "harbour_hotel",
+            "id_column": "guest",
+            "delivered_value": {"benefits": "gains", "costs": "sacrifices"},
+            "columns": columns,
+        }
+    ).to_yaml(folder / "codebook.yaml")
+    pd.DataFrame(survey).to_csv(folder / "survey.csv", index=False)
+    return folder
+
+
+def test_findings_follow_a_survey_that_contradicts_the_golf_story(value_survey, tmp_path):
+    out = tmp_path / "report"
+    names = ["--loyalty", "stay_intent", "--satisfaction", "contentment", "--n-boot", "100"]
+    assert _analyze(value_survey / "survey.csv", value_survey / "codebook.yaml", out, *names) == 0
+    lines = (out / "findings.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Segments found: 1 ")
+    assert lines[1].startswith("Strongest driver of loyalty: delivered_value ")
+    assert lines[4].startswith("Value verdict: value-driven")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "<h2>Findings</h2>" in index and "Segments found: 1 " in index

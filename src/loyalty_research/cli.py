@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .datasets import DATA_DIR, write_golf_data
+from .simulate import DEFAULT_SEED
 from .survey import SurveyDataError
 
 __all__ = ["main"]
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     own.add_argument("--concomitant", default=None, help="segment-membership formula, e.g. '~ membership'")
     own.add_argument("--n-boot", type=int, default=500, help="bootstrap draws (default 500)")
-    own.add_argument("--seed", type=int, default=2010)
+    own.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     own.set_defaults(run=_analyze)
     args = parser.parse_args(argv)
     return args.run(args)

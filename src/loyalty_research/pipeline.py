@@ -10,6 +10,7 @@ an HTML report. Both are also console commands (``loyalty-research reproduce``,
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .codebook import Codebook
+from .reporting import findings
+from .simulate import DEFAULT_SEED
 from .survey import read_survey, score_constructs
 
 __all__ = ["ANALYSIS_NOTEBOOKS", "NOTEBOOK_DIR", "analyze", "build_paper", "reproduce", "run_notebooks"]
@@ -190,7 +193,7 @@ def analyze(
     value: str = "delivered_value",
     concomitant: str | None = None,
     n_boot: int = 500,
-    seed: int = 2010,
+    seed: int = DEFAULT_SEED,
     progress: bool = True,
 ) -> Path:
     """Run measurement, both theory tests and the clusterwise segmentation on your survey.
@@ -212,13 +215,14 @@ def analyze(
         Formula of variables that may shift segment membership (``"~ membership"``).
     n_boot : int, default 500
         Bootstrap draws for indirect effects.
-    seed : int, default 2010
+    seed : int, default DEFAULT_SEED
     progress : bool, default True
 
     Returns
     -------
     Path
-        The report's ``index.html``.
+        The report's ``index.html``: it opens with the Findings (also in ``findings.txt``, one
+        per line), computed from this run's numbers (:func:`~loyalty_research.reporting.findings`).
 
     Raises
     ------
@@ -325,8 +329,12 @@ def _write_report(build: Path, parameters: dict, data: Path, n: int, progress: b
             f"notebook {where} failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
         ) from None
     pages = [_html_page(row.output, build) for row in timings.itertuples()]
+    numbers = json.loads((build / "paper" / "numbers.json").read_text(encoding="utf-8"))
+    names = parameters["04_value_driven_loyalty"]
+    lines = findings(numbers, satisfaction=names["SATISFACTION"], value=names["VALUE"])
+    (build / "findings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (build / "index.html").write_text(
-        _index_html(data, n, pages, build / "paper" / "figures"), encoding="utf-8"
+        _index_html(data, n, lines, pages, build / "paper" / "figures"), encoding="utf-8"
     )
     (build / REPORT_MARKER).write_text("written by loyalty-research analyze; may be replaced by it\n")
 
@@ -344,8 +352,9 @@ def _html_page(notebook: Path, out: Path) -> tuple[str, str]:
     return page.name, title
 
 
-def _index_html(data: Path, n: int, pages: list[tuple[str, str]], figures: Path) -> str:
+def _index_html(data: Path, n: int, lines: list[str], pages: list[tuple[str, str]], figures: Path) -> str:
     links = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(t)}</a></li>' for p, t in pages)
+    found = "\n".join(f"<li>{html.escape(line)}</li>" for line in lines)
     images = "\n".join(
         f'<figure><img src="paper/figures/{f.name}" width="480">'
         f"<figcaption>{html.escape(f.stem)}</figcaption></figure>"
@@ -357,6 +366,10 @@ def _index_html(data: Path, n: int, pages: list[tuple[str, str]], figures: Path)
 figure {{ display: inline-block; margin: 0.5em; }} figcaption {{ font-size: 0.8em; color: #555; }}</style>
 </head><body>
 <h1>Loyalty analysis of {html.escape(data.name)}</h1>
+<h2>Findings</h2>
+<ul class="findings">
+{found}
+</ul>
 <p>{n} respondents, analysed with loyalty-research. Each page below is an executed notebook: the
 question it answers, the results and what they mean. Tables and numbers are in <code>paper/</code>.</p>
 <ol>

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["ReportingError", "current", "save_figure", "save_number", "save_table", "start"]
+__all__ = ["ReportingError", "current", "findings", "save_figure", "save_number", "save_table", "start"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _NOTEBOOK = re.compile(r"^(\d{2})_[A-Za-z0-9_]+$")
@@ -212,3 +212,100 @@ def _write_numbers(folder: Path, numbers: dict) -> None:
     partial = folder / "numbers.json.partial"
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, folder / "numbers.json")
+
+
+# ------------------------------------------------------------------------------ findings
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _fit_verdict(cfi: float, rmsea: float, srmr: float) -> str:
+    """Hu & Bentler's (1999) joint cut-offs: good, acceptable or poor."""
+    if cfi >= 0.95 and rmsea <= 0.06 and srmr <= 0.08:
+        return "good"
+    if cfi >= 0.90 and rmsea <= 0.08 and srmr <= 0.10:
+        return "acceptable"
+    return "poor"
+
+
+def _value_verdict(value_p: float, satisfaction_p: float, alpha: float) -> str:
+    value_adds, satisfaction_adds = value_p < alpha, satisfaction_p < alpha
+    if value_adds and satisfaction_adds:
+        return "both: each explains loyalty beyond the other"
+    if value_adds:
+        return "value-driven: value explains loyalty beyond satisfaction, not the reverse"
+    if satisfaction_adds:
+        return "satisfaction-driven: satisfaction explains loyalty beyond value, not the reverse"
+    return "neither: neither explains loyalty beyond the other (they overlap)"
+
+
+def findings(numbers: dict, *, satisfaction: str, value: str, alpha: float = 0.05) -> list[str]:
+    """The Findings of a report, one line each, computed from a run's ``numbers.json``.
+
+    Every branch is written out: one segment or several; satisfaction or value the stronger
+    driver; good, acceptable or poor measurement; a linear or nonlinear satisfaction-loyalty
+    link; value-driven, satisfaction-driven, both or neither. The first two lines start with
+    ``Segments found: N`` and ``Strongest driver of loyalty: <construct>`` so tools can read them.
+
+    Parameters
+    ----------
+    numbers : dict
+        ``paper/numbers.json`` of a run of notebooks 02 to 05.
+    satisfaction, value : str
+        The names of the two drivers in that run.
+    alpha : float, default 0.05
+
+    Examples
+    --------
+    >>> numbers = {k: {"value": v} for k, v in {
+    ...     "05_lrt_k": 1, "04_lmg_share_satisfaction": 0.2, "04_lmg_share_value": 0.8,
+    ...     "02_cfa_cfi": 0.99, "02_cfa_rmsea": 0.03, "02_cfa_srmr": 0.03, "02_min_alpha": 0.88,
+    ...     "03_p_quadratic": 0.4, "03_p_spline": 0.5, "04_delta_r2_value": 0.3,
+    ...     "04_p_value_beyond": 1e-9, "04_delta_r2_satisfaction": 0.001,
+    ...     "04_p_satisfaction_beyond": 0.6}.items()}
+    >>> for line in findings(numbers, satisfaction="contentment", value="value"):
+    ...     print(line.split(" (")[0])
+    Segments found: 1
+    Strongest driver of loyalty: value
+    Measurement: good fit of the factor model
+    Satisfaction-loyalty shape: linear
+    Value verdict: value-driven: value explains loyalty beyond satisfaction, not the reverse
+    """
+
+    def get(key: str) -> float:
+        return numbers[key]["value"]
+
+    k = int(get("05_lrt_k"))
+    tests = numbers.get("05_lrt_p_values", {}).get("value", "")
+    if k == 1:
+        lines = [
+            "Segments found: 1 (the bootstrap likelihood-ratio test does not support two segments over "
+            "one" + (f"; {tests})" if tests else ")")
+        ]
+    else:
+        lines = [f"Segments found: {k} (bootstrap likelihood-ratio tests of K against K - 1: {tests})"]
+    share_s, share_v = get("04_lmg_share_satisfaction"), get("04_lmg_share_value")
+    strongest = satisfaction if share_s >= share_v else value
+    lines.append(
+        f"Strongest driver of loyalty: {strongest} (share of explained variance, LMG: {satisfaction} "
+        f"{share_s:.0%}, {value} {share_v:.0%})"
+    )
+    cfi, rmsea, srmr = get("02_cfa_cfi"), get("02_cfa_rmsea"), get("02_cfa_srmr")
+    lines.append(
+        f"Measurement: {_fit_verdict(cfi, rmsea, srmr)} fit of the factor model (CFI {cfi:.3f}, RMSEA "
+        f"{rmsea:.3f}, SRMR {srmr:.3f}; Hu and Bentler's cut-offs); smallest Cronbach's alpha "
+        f"{get('02_min_alpha'):.2f}"
+    )
+    p_quadratic, p_spline = get("03_p_quadratic"), get("03_p_spline")
+    shape = "nonlinear" if min(p_quadratic, p_spline) < alpha else "linear"
+    lines.append(
+        f"Satisfaction-loyalty shape: {shape} (against a straight line: quadratic {_p_text(p_quadratic)}, "
+        f"spline {_p_text(p_spline)})"
+    )
+    value_p, satisfaction_p = get("04_p_value_beyond"), get("04_p_satisfaction_beyond")
+    lines.append(
+        f"Value verdict: {_value_verdict(value_p, satisfaction_p, alpha)} (value beyond satisfaction: "
+        f"delta R-squared {get('04_delta_r2_value'):.3f}, {_p_text(value_p)}; satisfaction beyond value: "
+        f"{get('04_delta_r2_satisfaction'):.3f}, {_p_text(satisfaction_p)})"
+    )
+    return lines
