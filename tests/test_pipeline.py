@@ -152,3 +152,29 @@ def test_findings_follow_a_survey_that_contradicts_the_golf_story(value_survey, 
     assert lines[4].startswith("Value verdict: value-driven")
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "<h2>Findings</h2>" in index and "Segments found: 1 " in index
+
+
+def test_analyze_with_a_fixed_number_of_segments(value_survey, tmp_path):
+    out = tmp_path / "fixed"
+    names = ["--loyalty", "stay_intent", "--satisfaction", "contentment", "--n-boot", "50", "--segments", "2"]
+    assert _analyze(value_survey / "survey.csv", value_survey / "codebook.yaml", out, *names) == 0
+    page = (out / "05_golf_clusterwise_segmentation.html").read_text(encoding="utf-8")
+    assert "we use the number you fixed: K = 2" in page
+    assert (out / "findings.txt").read_text(encoding="utf-8").startswith("Segments found: 1 ")
+
+
+@pytest.mark.parametrize(("text", "parsed"), [("4", 4), ("2-5", (2, 5)), ("1-1", (1, 1))])
+def test_segments_option_parses_a_number_or_a_range(text, parsed):
+    from loyalty_research.cli import _segments
+
+    assert _segments(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["0", "5-2", "two", "1-2-3"])
+def test_segments_option_refuses_anything_else(text):
+    import argparse
+
+    from loyalty_research.cli import _segments
+
+    with pytest.raises(argparse.ArgumentTypeError, match="--segments must be"):
+        _segments(text)

@@ -76,6 +76,7 @@ def _analyze(args: argparse.Namespace) -> int:
             satisfaction=args.satisfaction,
             value=args.value,
             concomitant=args.concomitant,
+            segments=args.segments,
             n_boot=args.n_boot,
             seed=args.seed,
         )
@@ -85,6 +86,23 @@ def _analyze(args: argparse.Namespace) -> int:
         return 2
     print(f"report written to {index}")
     return 0
+
+
+def _segments(text: str) -> int | tuple[int, int]:
+    """``"4"`` fixes K; ``"2-5"`` is a range for BIC's choice."""
+    try:
+        bounds = [int(part) for part in text.split("-")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--segments must be a number or a range like 2-5, got {text!r}"
+        ) from None
+    if len(bounds) == 1 and bounds[0] >= 1:
+        return bounds[0]
+    if len(bounds) == 2 and 1 <= bounds[0] <= bounds[1]:
+        return (bounds[0], bounds[1])
+    raise argparse.ArgumentTypeError(
+        f"--segments must be a number of at least 1 or a range like 2-5, got {text!r}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
         "--value", default="delivered_value", help="value construct or the delivered_value score"
     )
     own.add_argument("--concomitant", default=None, help="segment-membership formula, e.g. '~ membership'")
+    own.add_argument(
+        "--segments",
+        type=_segments,
+        default=None,
+        help="number of segments: N fixes it, A-B lets BIC choose between A and B (default: BIC, 1-6)",
+    )
     own.add_argument("--n-boot", type=int, default=500, help="bootstrap draws (default 500)")
     own.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     own.set_defaults(run=_analyze)

@@ -192,6 +192,7 @@ def analyze(
     satisfaction: str = "satisfaction",
     value: str = "delivered_value",
     concomitant: str | None = None,
+    segments: int | tuple[int, int] | None = None,
     n_boot: int = 500,
     seed: int = DEFAULT_SEED,
     progress: bool = True,
@@ -213,6 +214,9 @@ def analyze(
         Names of the scores to analyse.
     concomitant : str, optional
         Formula of variables that may shift segment membership (``"~ membership"``).
+    segments : int or (int, int), optional
+        A number fixes the number of segments; a pair ``(a, b)`` lets BIC choose between
+        them; None lets BIC choose among 1 to 6. The bootstrap test is reported either way.
     n_boot : int, default 500
         Bootstrap draws for indirect effects.
     seed : int, default DEFAULT_SEED
@@ -284,6 +288,8 @@ def analyze(
             "SATISFACTION": satisfaction,
             "VALUE": value,
             "CONCOMITANT": concomitant,
+            "SEGMENTS": list(segments) if isinstance(segments, tuple) else segments,
+            "MAX_SEGMENTS": max(6, segments if isinstance(segments, int) else segments[1] if segments else 6),
             "SEED": seed,
         },
     }
