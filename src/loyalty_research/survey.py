@@ -194,10 +194,10 @@ def _read_csv(
     known = set(codebook.columns)
 
     def matches(line: str, separator: str) -> int:
-        return len(known & {cell.strip().strip('"') for cell in line.split(separator)})
+        return len(known & set(_header_cells(line, separator)))
 
     header = lines[skiprows] if len(lines) > skiprows else ""
-    _refuse_repeated_headers([cell.strip().strip('"') for cell in header.split(sep)], path)
+    _refuse_repeated_headers(_header_cells(header, sep), path)
     if matches(header, sep) == 0:
         for other, name in ((";", "semicolon"), ("\t", "tab"), (",", "comma"), ("|", "bar")):
             if other != sep and matches(header, other) > 0:
@@ -216,6 +216,11 @@ def _read_csv(
     )
 
 
+def _header_cells(line: str, sep: str) -> list[str]:
+    """The column names a header line holds, unquoted."""
+    return [cell.strip().strip('"') for cell in line.split(sep)]
+
+
 def _decode(raw: bytes, path: Path, codebook: Codebook, sep: str, skiprows: int) -> str:
     """The text of the file in the encoding whose header names the most codebook columns."""
     known = set(codebook.columns)
@@ -226,9 +231,7 @@ def _decode(raw: bytes, path: Path, codebook: Codebook, sep: str, skiprows: int)
         except UnicodeDecodeError:
             continue
         lines = text.splitlines()[skiprows : skiprows + 6]
-        score = max(
-            (len(known & {c.strip().strip('"') for c in line.split(sep)}) for line in lines), default=0
-        )
+        score = max((len(known & set(_header_cells(line, sep))) for line in lines), default=0)
         if best is None or score > best[0]:
             best = (score, text, candidate)
         if candidate == "utf-8-sig" and score > 0:

@@ -442,7 +442,7 @@ class ClusterwiseRegression(BaseEstimator):
         10% of usable random-lines starts.
         """
         K = self.n_components
-        n, q = design.shape
+        q = design.shape[1]
         if "base" not in cache:
             fewer = clone(self).set_params(n_components=K - 1, random_state=rng)
             fewer._inner = True
@@ -452,8 +452,7 @@ class ClusterwiseRegression(BaseEstimator):
             cache["base"] = fewer
         base = cache["base"]
         m = prior_design.shape[1]
-        subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count)])
-        lines = (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
+        lines = _subset_lines(design, y, rng, count)
         coefs = np.concatenate([np.broadcast_to(base._coefs(), (count, K - 1, q)), lines[:, None, :]], axis=1)
         variances = np.column_stack(
             [np.broadcast_to(base.scale_**2, (count, K - 1)), np.full(count, np.mean(base.scale_**2))]
@@ -585,11 +584,9 @@ class ClusterwiseRegression(BaseEstimator):
     ) -> np.ndarray:
         """``count`` starts of labels: a line through each of K random small subsets, every case
         to the nearest line (shape ``(count, n)``)."""
-        n, q = design.shape
+        n = len(y)
         K = self.n_components
-        subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count * K)])
-        # least squares through each subset (minimum norm when a subset's predictors are tied)
-        lines = (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
+        lines = _subset_lines(design, y, rng, count * K)
         distance = np.abs(y[:, None] - design @ lines.T).reshape(n, count, K)
         return distance.argmin(axis=2).T
 
@@ -965,6 +962,14 @@ def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: flo
         ci_low=coef - z_crit * se,
         ci_high=coef + z_crit * se,
     )
+
+
+def _subset_lines(design: np.ndarray, y: np.ndarray, rng: np.random.Generator, count: int) -> np.ndarray:
+    """``count`` lines, each the least-squares fit through ``q + 2`` random cases (minimum norm
+    when a subset's predictors are tied); shape ``(count, q)``."""
+    n, q = design.shape
+    subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count)])
+    return (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
 
 
 def _separable(Z: np.ndarray, sign: np.ndarray) -> bool:

@@ -100,6 +100,9 @@ class _NullSampler:
             self.bandwidth = np.array(
                 [_silverman(self.standardised[:, k], post[:, k]) for k in range(post.shape[1])]
             )
+            # kernel noise is shrunk back so that each segment keeps its residuals' spread
+            spread = np.sqrt(np.einsum("ik,ik->k", self.weights, self.standardised**2))
+            self.shrink = 1 / np.sqrt(1 + (self.bandwidth / spread) ** 2)
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         n, K = self.prior.shape
@@ -113,10 +116,8 @@ class _NullSampler:
                 source = rng.choice(n, size=len(members), p=self.weights[:, k])
                 drawn = self.standardised[source, k]
                 if self.kind == "smoothed":
-                    spread = np.sqrt(self.weights[:, k] @ self.standardised[:, k] ** 2)
-                    bandwidth = self.bandwidth[k]
                     noise = rng.standard_normal(len(members))
-                    drawn = (drawn + bandwidth * noise) / np.sqrt(1 + (bandwidth / spread) ** 2)
+                    drawn = (drawn + self.bandwidth[k] * noise) * self.shrink[k]
                 error[members] = scale[k] * drawn
         elif self.kind == "grid":
             step = self.grid[2]
