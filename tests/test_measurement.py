@@ -91,7 +91,9 @@ def test_codebook_reverses_items_and_golf_scales_are_reliable():
     survey, codebook = lr.load_golf_survey(), lr.load_codebook()
     table = scale_reliability(survey, codebook)
     assert set(table.index) == set(codebook.constructs)
-    assert (table["alpha"] > 0.8).all()  # the simulated items load 0.94 on their constructs
+    # realistic reliabilities (Peterson 1994; Peterson & Kim 2013), not the 0.95+ of items
+    # without response styles or misresponse
+    assert table["alpha"].between(0.7, 0.92).all()
     items = item_statistics(survey, codebook)
     assert (items["item_total_r"] > 0).all()  # reverse-keyed items were reversed
     # without reversing, the reverse-keyed items correlate negatively with their scales
@@ -197,14 +199,21 @@ def test_harman_flags_a_single_common_factor():
     assert table.loc[0, "first_factor_share"] > 0.8
 
 
-def test_golf_cfa_recovers_the_simulated_structure():
+def test_golf_cfa_misfit_comes_from_the_response_styles():
+    """The simple-structure CFA misfits the bundled survey, whose answers carry acquiescence,
+    scale usage, a negative-wording factor and misresponse that the model leaves out; the same
+    market answered without response styles fits and recovers the latent correlation."""
     data, codebook = lr.load_golf_survey(), lr.load_codebook()
     model = lr.confirmatory_factor_analysis(data, codebook)
-    assert model.fit.loc[0, "srmr"] < 0.08
-    assert (model.loadings["loading"] > 0.5).all()  # the codebook reversed the _r items
-    truth = lr.load_golf_truth().set_index("respondent_id")
+    assert model.fit.loc[0, "srmr"] > 0.08
+    assert (model.loadings["loading"] > 0.3).all()  # the codebook reversed the _r items
+    reverse = model.loadings["item"].isin(codebook.reverse_keyed())
+    assert model.loadings.loc[reverse, "loading"].max() < model.loadings.loc[~reverse, "loading"].min()
+    clean, truth = lr.simulate_golf_survey(800, params=lr.GolfSurveyParameters().without_response_styles())
+    model = lr.confirmatory_factor_analysis(clean, codebook)
+    assert model.fit.loc[0, "srmr"] < 0.05 and model.fit.loc[0, "cfi"] > 0.95
     latent = truth[["latent_satisfaction", "latent_loyalty"]].corr().iloc[0, 1]
-    assert model.correlations.loc["satisfaction", "loyalty"] == pytest.approx(latent, abs=0.1)
+    assert model.correlations.loc["satisfaction", "loyalty"] == pytest.approx(latent, abs=0.05)
 
 
 def test_factor_model_bad_input(bfi):

@@ -2,6 +2,7 @@
 
 Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
 :mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
+:mod:`~loyalty_research.realism` (how simulated data compare with published targets),
 :mod:`~loyalty_research.datasets` (bundled and public data) and
 :mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
 :mod:`~loyalty_research.measurement` (reliability of the scales),
@@ -53,6 +54,7 @@ from .measurement import (
     scale_reliability,
 )
 from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
+from .realism import realism_table, true_parameter_ari
 from .retention import (
     customer_lifetime_value,
     defection_sensitivity,
@@ -154,6 +156,7 @@ __all__ = [
     "permutation_test",
     "pipeline",
     "read_survey",
+    "realism_table",
     "recovery_paradox",
     "relative_importance",
     "reporting",
@@ -169,6 +172,7 @@ __all__ = [
     "select_n_components",
     "set_theme",
     "simulate_golf_survey",
+    "true_parameter_ari",
     "trust_hierarchy",
     "validate_survey",
     "value_based_types",

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from .codebook import Codebook
+from .realism import realism_table, true_parameter_ari
 from .simulate import DEFAULT_SEED, GolfSurveyParameters, golf_codebook, simulate_golf_survey
 
 __all__ = [
@@ -113,7 +114,58 @@ def write_golf_data(
     paths[3].write_text(
         header + yaml.safe_dump(GolfSurveyParameters().to_dict(), sort_keys=False), encoding="utf-8"
     )
+    card = directory / "README.md"
+    if card.is_file():
+        card.write_text(
+            _with_realism_section(card.read_text(encoding="utf-8"), survey, truth), encoding="utf-8"
+        )
+        paths.append(card)
     return paths
+
+
+REALISM_BEGIN = "<!-- realism table: written by `make data`, do not edit -->"
+REALISM_END = "<!-- end of realism table -->"
+
+
+def _with_realism_section(text: str, survey: pd.DataFrame, truth: pd.DataFrame) -> str:
+    """The data card with its realism table (between the two markers) computed from these data."""
+    if REALISM_BEGIN not in text or REALISM_END not in text:
+        raise ValueError(f"the data card lacks the markers {REALISM_BEGIN!r} and {REALISM_END!r}")
+    table = realism_table(survey, truth, golf_codebook())
+
+    def bound(value: float) -> str:
+        return "" if np.isnan(value) or np.isinf(value) else f"{value:g}"
+
+    lines = [
+        "| target | range | simulated | met | source | source checked |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in table.itertuples():
+        low, high = bound(row.low), bound(row.high)
+        if not (low or high):
+            span = "none"
+        elif low == high:
+            span = low
+        else:
+            span = f"{low}-{high}" if low and high else (f"<= {high}" if high else f">= {low}")
+        met = "" if row.met is pd.NA else ("yes" if row.met else "**no**")
+        lines.append(
+            f"| {row.target} | {span} | {row.simulated:.2f} | {met} | {row.source} | {row.verified} |"
+        )
+    missed = table.loc[table["met"].eq(False), "target"].tolist()
+    n_met, n_targets = int(table["met"].eq(True).sum()), int(table["met"].notna().sum())
+    summary = f"The bundled sample meets {n_met} of {n_targets} targets" + (
+        f"; it misses: {'; '.join(missed)}." if missed else "."
+    )
+    ari = true_parameter_ari(truth)
+    best = (
+        f"Classifying every respondent with the true parameters and latent scores (`bayes_segment` in the "
+        f"truth file) recovers the segments with an adjusted Rand index of **{ari:.2f}**: the best any "
+        "method can do on these data. Read a method's ARI against it, not against 1."
+    )
+    section = "\n".join([REALISM_BEGIN, "", *lines, "", summary, "", best, "", REALISM_END])
+    head, rest = text.split(REALISM_BEGIN, 1)
+    return head + section + rest.split(REALISM_END, 1)[1]
 
 
 def _typed(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -5,24 +5,32 @@ the package generates survey data of the same design from a documented, seeded m
 method in the package can then be judged by whether it recovers what was put in.
 
 The story: golfers of a club / resort (members, corporate members, green-fee visitors and
-package tourists) answer a 7-point questionnaire about their expectations, the quality of the
-course, service and facilities (each with an importance rating), the benefits and costs of
-playing there (Kotler's customer delivered value), satisfaction, cognitive / affective /
-behavioural trust and loyalty, plus a 0-10 recommendation question, complaint history and what
-they did in the following year. Four hidden segments link loyalty to satisfaction and value
-differently (DeSarbo & Cron's clusterwise regression setting):
+package tourists) answer a 7-point questionnaire about their expectations, how the club turned
+out against them (disconfirmation), the quality of the course, service and facilities (each
+with an importance rating), the benefits and costs of playing there (Kotler's customer
+delivered value), satisfaction, cognitive / affective / behavioural trust and loyalty, plus a
+0-10 recommendation question, complaint history and what they did in the following year. Four
+hidden segments link loyalty to satisfaction and value differently (DeSarbo & Cron's
+clusterwise regression setting):
 
 * ``satisfaction_driven`` regulars: loyalty rises with satisfaction (partly through trust);
-* ``value_seeker``: loyalty rises with delivered value, hardly with satisfaction;
+* ``value_seeker``: loyalty rises with delivered value, less with satisfaction;
 * ``locked_in`` members: loyal whatever their satisfaction or value (false loyalty);
-* ``variety_seeker`` tourists: not loyal whatever their satisfaction or value.
+* ``variety_seeker`` tourists: less loyal whatever their satisfaction or value.
+
+The data are meant to be as hard as real survey data (``realism.py`` measures them against
+published targets): loyalty depends on its drivers as loosely as in real surveys, so the
+segments overlap; items differ in loading and difficulty; respondents acquiesce, use the scale
+narrowly or widely, miss the negation of reverse-keyed items or straight-line; a minority
+leaves most of the answers unanswered. ``separation`` and ``n_segments`` make the market easier
+or harder for method studies.
 
 Every number that shapes the data is a field of :class:`GolfSurveyParameters`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -53,6 +61,59 @@ SEGMENTS = ("satisfaction_driven", "value_seeker", "locked_in", "variety_seeker"
 
 def _frozen(mapping: dict[str, Any]) -> MappingProxyType:
     return MappingProxyType(mapping)
+
+
+# Standardised loading and difficulty of each item (see GolfSurveyParameters): loadings of about
+# 0.7-0.9 (reverse-keyed items also carry the method factor and misresponse, so they end up lower),
+# and harder items where agreeing costs the respondent something (paying more, prepaying).
+_ITEM_MEASUREMENT: dict[str, tuple[float, float]] = {
+    "exp_quality": (0.85, 0.0),
+    "exp_service": (0.79, 0.15),
+    "exp_overall": (0.89, -0.1),
+    "exp_modest_r": (0.77, 0.0),
+    "disc_course": (0.85, 0.1),
+    "disc_service": (0.81, 0.2),
+    "disc_overall": (0.91, 0.0),
+    "disc_short_r": (0.77, 0.0),
+    "qcourse_greens": (0.89, -0.1),
+    "qcourse_fairways": (0.85, -0.2),
+    "qcourse_design": (0.75, 0.1),
+    "qcourse_slow_r": (0.75, 0.2),
+    "qservice_staff": (0.87, -0.3),
+    "qservice_booking": (0.79, 0.0),
+    "qservice_caddie": (0.83, 0.1),
+    "qservice_indifferent_r": (0.77, 0.0),
+    "qfacil_clubhouse": (0.85, -0.1),
+    "qfacil_range": (0.77, 0.2),
+    "qfacil_locker": (0.83, -0.2),
+    "qfacil_dated_r": (0.75, 0.1),
+    "benefit_product": (0.89, -0.1),
+    "benefit_service": (0.83, 0.0),
+    "benefit_personnel": (0.75, 0.3),
+    "benefit_image_r": (0.71, 0.0),
+    "cost_money_r": (0.79, 0.0),
+    "cost_time": (0.81, 0.1),
+    "cost_energy": (0.85, 0.2),
+    "cost_psychic": (0.77, 0.0),
+    "sat_overall": (0.92, -0.1),
+    "sat_ideal": (0.9, 0.3),
+    "sat_regret_r": (0.83, 0.0),
+    "tcog_reliable": (0.92, 0.0),
+    "tcog_competent": (0.89, -0.2),
+    "tcog_doubt_r": (0.81, 0.0),
+    "taff_cares": (0.89, 0.2),
+    "taff_secure": (0.92, -0.1),
+    "taff_indifferent_r": (0.79, 0.1),
+    "tbeh_advice": (0.88, 0.0),
+    "tbeh_commit": (0.9, 0.4),
+    "tbeh_check_r": (0.8, 0.0),
+    "loyal_revisit": (0.91, -0.3),
+    "loyal_recommend": (0.92, 0.0),
+    "loyal_pay_more": (0.81, 0.4),
+    "loyal_switch_r": (0.79, 0.1),
+}
+_ITEM_LOADING = {item: loading for item, (loading, _) in _ITEM_MEASUREMENT.items()}
+_ITEM_DIFFICULTY = {item: difficulty for item, (_, difficulty) in _ITEM_MEASUREMENT.items()}
 
 
 @dataclass(frozen=True)
@@ -88,23 +149,33 @@ class GolfSurveyParameters:
         ``handicap`` (per 10 strokes above 18).
     loyalty_equation : mapping
         Per segment the structural loyalty equation
-        ``L = intercept + satisfaction * S + trust * T_cog + value * V + error_sd * e``.
-    item_loading : float
-        Loading of every item on its construct.
-    thresholds : tuple
-        Six cut points on the latent-response metric for the 7-point items; they give the
-        ceiling skew of real satisfaction data.
+        ``L = intercept + satisfaction * S + trust * T_cog + value * V + error_sd * e``. The
+        error SDs make loyalty depend on its drivers as loosely as in real surveys (within-
+        segment R-squared about 0.3-0.6 where a segment has drivers), so segments overlap.
+    separation : float
+        How far apart the segments' loyalty equations are: each coefficient (intercept and
+        slopes, not the error SD) becomes ``mean + separation * (coefficient - mean)``, the mean
+        taken over the segments. 1 is the golf market as described; 0.5 a hard market whose
+        segments differ half as much; 0 no segments at all.
+    n_segments : int
+        How many of the segments exist, taken in the order of ``SEGMENTS`` (2: satisfaction-
+        driven and value seekers; 3: also locked-in; 4: the golf market; 1: one regression).
+        Their membership logit is renormalised over the segments kept.
     quality_loading : float
         Loading of each quality dimension (course, service, facilities) on general quality.
-    expectation_member, expectation_income :
-        Shift of expectation for (corporate) members and per income band.
+    expectation_quality, expectation_member, expectation_income, expectation_noise :
+        Expectation tracks the club's general quality (its reputation), is higher for
+        (corporate) members and per income band, plus noise.
+    disconfirmation_quality, disconfirmation_expectation, disconfirmation_noise :
+        Disconfirmation (how the club turned out against what was expected, the seeds'
+        "performance against expectation") = quality - expectation + noise.
     benefit_quality, benefit_income :
         Effects of general quality and income on perceived benefits.
     cost_intercept, cost_membership, cost_income : float, mapping, float
         Level of perceived costs (below the benefits: most customers do not find the club
         costly), its membership-type shift and effect per income band.
-    satisfaction_quality, satisfaction_expectation, satisfaction_benefit :
-        Satisfaction = quality - expectation gap (disconfirmation) + benefits + noise.
+    satisfaction_quality, satisfaction_disconfirmation, satisfaction_benefit, satisfaction_noise :
+        Satisfaction = quality + disconfirmation + benefits + complaint outcome + segment + noise.
     satisfaction_by_complaint : mapping
         Shift of satisfaction by complaint outcome.
     satisfaction_by_segment : mapping
@@ -126,18 +197,47 @@ class GolfSurveyParameters:
         for losses over $100 (did not complain 9%, complained unresolved 19%, resolved 54%,
         resolved quickly 82%) and ``no_problem`` for customers who had no problem.
     repurchase_loyalty :
-        Logit slope of repurchase on latent loyalty.
+        Logit slope of repurchase on latent loyalty (standardised).
     rounds_next_loyalty :
-        Log-rate effect of latent loyalty on next year's rounds.
+        Log-rate effect of latent loyalty (standardised) on next year's rounds.
     recency_loyalty :
-        Log-rate effect of latent loyalty on the pace of visits behind ``days_since_last_round``
-        (the less loyal are drifting away: their last round lies further back).
-    nps_intercept, nps_slope, nps_sd :
-        0-10 recommendation = intercept + slope * L + noise, rounded and clipped.
-    straightliner_share :
+        Log-rate effect of latent loyalty (standardised) on the pace of visits behind
+        ``days_since_last_round`` (the less loyal are drifting away).
+    construct_level : mapping
+        Where each construct's items sit on the answer scale: the mean of the latent agreement
+        with a positively worded item, in SDs of the latent response. Positive levels give the
+        positivity bias and left skew of real satisfaction answers (Peterson & Wilson 1992).
+    item_loading : mapping
+        Standardised loading of each item's latent response on its construct; items differ,
+        and reverse-keyed items load lower.
+    item_difficulty : mapping
+        Shift of each item against the construct level: positive items are harder to agree
+        with (``loyal_pay_more`` more than ``loyal_revisit``).
+    thresholds : tuple
+        Six cut points, symmetric about 0, of the latent agreement for the 7-point answers.
+    reverse_method_loading : float
+        Loading of every negatively worded item on a respondent-level method factor (the
+        negative-wording factor of Weijters & Baumgartner 2012).
+    acquiescence_sd : float
+        SD of each respondent's tendency to agree with any statement (added to the latent
+        agreement, so it lowers reverse-keyed items after reversal).
+    scale_usage_sd : float
+        SD of each respondent's log spread of the scale (Rossi, Gilula & Allenby 2001):
+        positive values compress the thresholds (extreme responding), negative values widen
+        them (midpoint responding).
+    careless_share : float
+        Share of respondents who miss the negation of reverse-keyed items and answer them as
+        if positively worded (misresponse; Swain, Weathers & Niedrich 2008).
+    straightliner_share : float
         Share of respondents who give the same answer to every construct item.
-    item_missing_rate, item_missing_tourist, item_missing_older :
-        Base item non-response and its multipliers for package tourists and respondents over 60.
+    nps_intercept, nps_slope, nps_acquiescence, nps_sd :
+        0-10 recommendation = intercept + slope * L + acquiescence effect + noise, rounded and
+        clipped (L standardised).
+    skipper_intercept, skipper_tourist, skipper_older :
+        Logit of being a "skipper", one of the minority of respondents who leave items
+        unanswered: its intercept, package tourists' and over-60s' shifts.
+    skipper_item_rate, item_missing_rate :
+        Chance that a skipper, and anyone else, leaves an item unanswered.
     income_missing_intercept, income_missing_corporate, income_missing_age :
         Logit of not reporting income (per 10 years above 45).
     handicap_missing_tourist, handicap_missing_other :
@@ -234,41 +334,46 @@ class GolfSurveyParameters:
         default_factory=lambda: _frozen(
             {
                 "satisfaction_driven": {
-                    "intercept": -0.4,
-                    "satisfaction": 0.6,
+                    "intercept": 0.2,
+                    "satisfaction": 0.8,
                     "trust": 0.1,
                     "value": 0.0,
-                    "error_sd": 0.08,
+                    "error_sd": 0.95,
                 },
                 "value_seeker": {
-                    "intercept": -0.85,
-                    "satisfaction": 0.0,
+                    "intercept": -0.2,
+                    "satisfaction": 0.3,
                     "trust": 0.0,
                     "value": 0.45,
-                    "error_sd": 0.08,
+                    "error_sd": 0.75,
                 },
                 "locked_in": {
-                    "intercept": 1.3,
+                    "intercept": 0.5,
                     "satisfaction": 0.0,
                     "trust": 0.0,
                     "value": 0.0,
-                    "error_sd": 0.08,
+                    "error_sd": 0.6,
                 },
                 "variety_seeker": {
-                    "intercept": -2.2,
+                    "intercept": -0.6,
                     "satisfaction": 0.0,
                     "trust": 0.0,
                     "value": 0.0,
-                    "error_sd": 0.08,
+                    "error_sd": 0.6,
                 },
             }
         )
     )
-    item_loading: float = 0.94
-    thresholds: tuple[float, ...] = (-1.88, -1.41, -0.95, -0.47, 0.13, 0.84)
+    separation: float = 1.0
+    n_segments: int = 4
     quality_loading: float = 0.8
+    expectation_quality: float = 0.7
     expectation_member: float = 0.3
     expectation_income: float = 0.15
+    expectation_noise: float = 0.85
+    disconfirmation_quality: float = 0.8
+    disconfirmation_expectation: float = 0.5
+    disconfirmation_noise: float = 0.6
     benefit_quality: float = 0.5
     benefit_income: float = 0.15
     cost_membership: MappingProxyType = field(
@@ -278,10 +383,10 @@ class GolfSurveyParameters:
     )
     cost_intercept: float = -1.0
     cost_income: float = -0.25
-    satisfaction_quality: float = 0.7
-    satisfaction_expectation: float = -0.25
+    satisfaction_quality: float = 0.55
+    satisfaction_disconfirmation: float = 0.4
     satisfaction_benefit: float = 0.15
-    satisfaction_noise: float = 0.55
+    satisfaction_noise: float = 0.6
     satisfaction_by_complaint: MappingProxyType = field(
         default_factory=lambda: _frozen(
             {
@@ -295,7 +400,7 @@ class GolfSurveyParameters:
     )
     satisfaction_by_segment: MappingProxyType = field(
         default_factory=lambda: _frozen(
-            {"satisfaction_driven": 0.0, "value_seeker": 0.2, "locked_in": 0.6, "variety_seeker": -0.6}
+            {"satisfaction_driven": 0.0, "value_seeker": 0.1, "locked_in": 1.0, "variety_seeker": -1.0}
         )
     )
     trust_path: float = 0.6
@@ -318,18 +423,58 @@ class GolfSurveyParameters:
     repurchase_loyalty: float = 1.0
     rounds_next_loyalty: float = 0.35
     recency_loyalty: float = 0.5
-    nps_intercept: float = 6.5
-    nps_slope: float = 2.0
-    nps_sd: float = 1.2
+    construct_level: MappingProxyType = field(
+        default_factory=lambda: _frozen(
+            {
+                "expectation": 0.6,
+                "disconfirmation": 0.4,
+                "quality_course": 0.9,
+                "quality_service": 0.9,
+                "quality_facilities": 0.8,
+                "perceived_benefits": 0.7,
+                "perceived_costs": -0.4,
+                "satisfaction": 0.9,
+                "trust_cognitive": 0.8,
+                "trust_affective": 0.6,
+                "trust_behavioural": 0.4,
+                "loyalty": 0.8,
+            }
+        )
+    )
+    item_loading: MappingProxyType = field(default_factory=lambda: _frozen(dict(_ITEM_LOADING)))
+    item_difficulty: MappingProxyType = field(default_factory=lambda: _frozen(dict(_ITEM_DIFFICULTY)))
+    thresholds: tuple[float, ...] = (-2.0, -1.3, -0.6, 0.2, 0.9, 1.7)
+    reverse_method_loading: float = 0.3
+    acquiescence_sd: float = 0.25
+    scale_usage_sd: float = 0.3
+    careless_share: float = 0.08
     straightliner_share: float = 0.03
-    item_missing_rate: float = 0.015
-    item_missing_tourist: float = 2.0
-    item_missing_older: float = 1.5
+    nps_intercept: float = 7.9
+    nps_slope: float = 1.4
+    nps_acquiescence: float = 1.0
+    nps_sd: float = 1.3
+    skipper_intercept: float = -2.6
+    skipper_tourist: float = 1.2
+    skipper_older: float = 0.7
+    skipper_item_rate: float = 0.12
+    item_missing_rate: float = 0.002
     income_missing_intercept: float = -2.4
     income_missing_corporate: float = 0.8
     income_missing_age: float = 0.3
     handicap_missing_tourist: float = 0.30
     handicap_missing_other: float = 0.03
+
+    def without_response_styles(self) -> GolfSurveyParameters:
+        """The same market answered without response styles, misresponse or straight-lining."""
+        return replace(
+            self,
+            reverse_method_loading=0.0,
+            acquiescence_sd=0.0,
+            scale_usage_sd=0.0,
+            careless_share=0.0,
+            straightliner_share=0.0,
+            nps_acquiescence=0.0,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Every parameter as plain Python values (mappings as dicts, tuples as lists)."""
@@ -377,6 +522,38 @@ GOLF_ITEMS: tuple[tuple[str, str, bool, str, str, str | None], ...] = (
         True,
         "I did not expect much from this club",
         "我对这家球会没有太高期望",
+        None,
+    ),
+    (
+        "disc_course",
+        "disconfirmation",
+        False,
+        "The course turned out better than I had expected",
+        "球场比我预期的更好",
+        None,
+    ),
+    (
+        "disc_service",
+        "disconfirmation",
+        False,
+        "The service was better than I had expected",
+        "服务比我预期的更好",
+        None,
+    ),
+    (
+        "disc_overall",
+        "disconfirmation",
+        False,
+        "Overall this club exceeded my expectations",
+        "总体而言这家球会超出了我的期望",
+        None,
+    ),
+    (
+        "disc_short_r",
+        "disconfirmation",
+        True,
+        "In some ways this club fell short of what I expected",
+        "这家球会在某些方面没有达到我的预期",
         None,
     ),
     (
@@ -789,11 +966,13 @@ def golf_codebook() -> Codebook:
 def segment_coefficients(params: GolfSurveyParameters | None = None) -> pd.DataFrame:
     """True loyalty equations per segment, structural and in reduced form.
 
-    The structural equation has loyalty on satisfaction, cognitive trust and value. Cognitive
-    trust is ``trust_path * S + sqrt(1 - trust_path**2) * u`` with ``u`` independent of S and
-    V, so the regression of loyalty on satisfaction and value alone (what a clusterwise
-    regression estimates) has satisfaction slope ``satisfaction + trust * trust_path`` and
-    error SD ``sqrt(error_sd**2 + trust**2 * (1 - trust_path**2))``.
+    The equations are those of ``params.loyalty_equation`` moved towards their mean by
+    ``params.separation``. The structural equation has loyalty on satisfaction, cognitive
+    trust and value. Cognitive trust is ``trust_path * S + sqrt(1 - trust_path**2) * u`` with
+    ``u`` independent of S and V, so the regression of loyalty on satisfaction and value alone
+    (what a clusterwise regression estimates) has satisfaction slope
+    ``satisfaction + trust * trust_path`` and error SD
+    ``sqrt(error_sd**2 + trust**2 * (1 - trust_path**2))``.
 
     Returns
     -------
@@ -801,24 +980,30 @@ def segment_coefficients(params: GolfSurveyParameters | None = None) -> pd.DataF
         One row per segment: ``segment``, the structural ``intercept``, ``satisfaction``,
         ``trust``, ``value``, ``error_sd``, and the reduced-form ``coef_intercept``,
         ``coef_satisfaction``, ``coef_value``, ``reduced_error_sd``.
+
+    Examples
+    --------
+    >>> flat = segment_coefficients(GolfSurveyParameters(separation=0.0))
+    >>> flat["coef_value"].nunique()
+    1
     """
     params = params or GolfSurveyParameters()
-    rows = []
-    for segment in SEGMENTS:
-        eq = params.loyalty_equation[segment]
-        rows.append(
-            {
-                "segment": segment,
-                **eq,
-                "coef_intercept": eq["intercept"],
-                "coef_satisfaction": eq["satisfaction"] + eq["trust"] * params.trust_path,
-                "coef_value": eq["value"],
-                "reduced_error_sd": float(
-                    np.sqrt(eq["error_sd"] ** 2 + eq["trust"] ** 2 * (1 - params.trust_path**2))
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
+    if not (np.isfinite(params.separation) and params.separation >= 0):
+        raise ValueError(f"separation must be a number >= 0, got {params.separation!r}")
+    if params.n_segments not in range(1, len(SEGMENTS) + 1):
+        raise ValueError(f"n_segments must be 1-{len(SEGMENTS)}, got {params.n_segments!r}")
+    active = SEGMENTS[: params.n_segments]
+    table = pd.DataFrame([params.loyalty_equation[s] for s in active], index=list(active))
+    terms = ["intercept", "satisfaction", "trust", "value"]
+    mean = table[terms].mean()
+    table[terms] = mean + params.separation * (table[terms] - mean)
+    table["coef_intercept"] = table["intercept"]
+    table["coef_satisfaction"] = table["satisfaction"] + table["trust"] * params.trust_path
+    table["coef_value"] = table["value"]
+    table["reduced_error_sd"] = np.sqrt(
+        table["error_sd"] ** 2 + table["trust"] ** 2 * (1 - params.trust_path**2)
+    )
+    return table.rename_axis("segment").reset_index()
 
 
 def simulate_golf_survey(
@@ -835,7 +1020,9 @@ def simulate_golf_survey(
     random_state : int, numpy Generator or None, default DEFAULT_SEED
         Seed of all randomness; the same seed gives identical data.
     params : GolfSurveyParameters, optional
-        Model parameters; the documented defaults when omitted.
+        Model parameters; the documented defaults when omitted. For an easier or harder
+        market change ``separation``; for answers without response styles use
+        ``GolfSurveyParameters().without_response_styles()``.
 
     Returns
     -------
@@ -844,20 +1031,26 @@ def simulate_golf_survey(
         7-point items (reverse-keyed items as answered), importance ratings, outcomes.
         Missing answers are NaN.
     truth : pandas.DataFrame
-        One row per respondent: ``respondent_id``, ``segment``, ``straightliner``, the latent
-        scores (``latent_*``), the reduced-form loyalty coefficients of the respondent's
+        One row per respondent: ``respondent_id``, ``segment``, the response behaviour
+        (``straightliner``, ``careless``, ``skipper``, ``acquiescence``, ``scale_usage``), the
+        latent scores (``latent_*``), the reduced-form loyalty coefficients of the respondent's
         segment (``coef_intercept``, ``coef_satisfaction``, ``coef_value``,
-        ``reduced_error_sd``; see :func:`segment_coefficients`) and the
-        ``repurchase_probability``.
+        ``reduced_error_sd``; see :func:`segment_coefficients`), the
+        ``repurchase_probability`` and ``bayes_segment``: the segment a classifier that knows
+        every true parameter and latent score would assign (the best any method can do).
 
     Notes
     -----
     Order of generation: traits; segment (multinomial logit of membership type, income and
-    handicap); general quality and its three dimensions; expectation, benefits and costs;
-    problems and complaint handling; satisfaction (quality, disconfirmation, benefits,
-    complaint outcome); the trust chain; loyalty from the segment's equation; outcomes
-    (0-10 recommendation, repurchase by complaint outcome and loyalty, next year's rounds);
-    items; straight-liners; non-response; days since the last round (club records, complete).
+    handicap); general quality and its three dimensions; expectation, disconfirmation,
+    benefits and costs; problems and complaint handling; satisfaction (quality,
+    disconfirmation, benefits, complaint outcome); the trust chain; loyalty from the segment's
+    equation; response styles; outcomes (0-10 recommendation, repurchase by complaint outcome
+    and loyalty, next year's rounds); items; straight-liners; non-response; days since the
+    last round (club records, complete).
+
+    Items are cut from each latent construct standardised in the sample, so the answer scale
+    means the same whatever the construct's units.
 
     Examples
     --------
@@ -867,40 +1060,59 @@ def simulate_golf_survey(
     """
     check_count("n_respondents", n_respondents)
     params = params or GolfSurveyParameters()
+    equations = segment_coefficients(params)
     rng = np.random.default_rng(random_state)
     n = int(n_respondents)
 
     traits = _simulate_traits(rng, n, params)
-    segment = _simulate_segments(rng, traits, params)
-    latent, complaints = _simulate_latent(rng, traits, segment, params)
-    outcomes = _simulate_outcomes(rng, traits, latent, complaints, params)
-    items, importance = _simulate_items(rng, latent, params)
-    straightliner = rng.random(n) < params.straightliner_share
+    prior = _segment_probabilities(traits, params)
+    segment = (rng.random(n)[:, None] > np.cumsum(prior, axis=1)[:, :-1]).sum(axis=1)
+    latent, complaints = _simulate_latent(rng, traits, segment, equations, params)
+    standard = {name: _standardised(values) for name, values in latent.items()}
+    styles = _simulate_styles(rng, n, params)
+    outcomes = _simulate_outcomes(rng, traits, standard["loyalty"], complaints, styles, params)
+    items, importance = _simulate_items(rng, standard, styles, params)
     straight_value = rng.choice([4, 5, 6, 7], size=n, p=[0.15, 0.25, 0.3, 0.3])
-    items.loc[straightliner, :] = straight_value[straightliner, None]
+    liners = styles["straightliner"]
+    items.loc[liners, :] = straight_value[liners, None]
 
     ids = [f"G{i:04d}" for i in range(1, n + 1)]
     survey = pd.concat([traits, items, importance, outcomes.drop(columns="repurchase_probability")], axis=1)
     survey.insert(0, "respondent_id", ids)
-    _apply_nonresponse(
+    skipper = _apply_nonresponse(
         rng, survey, traits, items.columns.tolist() + importance.columns.tolist() + ["nps_recommend"], params
     )
-    # club records (drawn last, so that adding them left every earlier column unchanged): rounds
-    # arrive at last year's pace, slower for the less loyal; days since the last one
+    # club records: rounds arrive at last year's pace, slower for the less loyal; days since the last one
     rounds = traits["rounds_last_year"].to_numpy()
-    pace = (rounds + 0.5) / 365 * np.exp(params.recency_loyalty * latent["loyalty"])
+    pace = (rounds + 0.5) / 365 * np.exp(params.recency_loyalty * standard["loyalty"])
     survey["days_since_last_round"] = np.clip(np.ceil(rng.exponential(1 / pace)), 1, 730)
     survey = survey[list(golf_codebook().columns)]
 
-    coefficients = segment_coefficients(params).set_index("segment")
-    seg_names = np.asarray(SEGMENTS)[segment]
-    truth = pd.DataFrame({"respondent_id": ids, "segment": seg_names, "straightliner": straightliner})
+    coefficients = equations.set_index("segment")
+    seg_names = np.asarray(SEGMENTS)[segment]  # segment indexes the first n_segments of SEGMENTS
+    truth = pd.DataFrame(
+        {
+            "respondent_id": ids,
+            "segment": seg_names,
+            "straightliner": liners,
+            "careless": styles["careless"],
+            "skipper": skipper,
+            "acquiescence": styles["acquiescence"],
+            "scale_usage": styles["scale_usage"],
+        }
+    )
     for name, values in latent.items():
         truth[f"latent_{name}"] = values
     for column in ("coef_intercept", "coef_satisfaction", "coef_value", "reduced_error_sd"):
         truth[column] = coefficients.loc[seg_names, column].to_numpy()
     truth["repurchase_probability"] = outcomes["repurchase_probability"].to_numpy()
+    truth["bayes_segment"] = np.asarray(SEGMENTS)[_bayes_segments(prior, latent, equations)]
     return survey, truth
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    sd = values.std()
+    return (values - values.mean()) / sd if sd > 0 else values - values.mean()
 
 
 def _simulate_traits(rng: np.random.Generator, n: int, p: GolfSurveyParameters) -> pd.DataFrame:
@@ -935,7 +1147,7 @@ def _simulate_traits(rng: np.random.Generator, n: int, p: GolfSurveyParameters) 
     )
 
 
-def _simulate_segments(rng: np.random.Generator, traits: pd.DataFrame, p: GolfSurveyParameters) -> np.ndarray:
+def _segment_probabilities(traits: pd.DataFrame, p: GolfSurveyParameters) -> np.ndarray:
     mtype = traits["membership"].astype(str).to_numpy()
     income_c = traits["income_band"].to_numpy() - 3.0
     handicap_c = (traits["handicap"].to_numpy() - 18.0) / 10.0
@@ -945,15 +1157,35 @@ def _simulate_segments(rng: np.random.Generator, traits: pd.DataFrame, p: GolfSu
             + np.array([p.segment_logit[s][m] for m in mtype])
             + p.segment_logit[s]["income"] * income_c
             + p.segment_logit[s]["handicap"] * handicap_c
-            for s in SEGMENTS
+            for s in SEGMENTS[: p.n_segments]
         ]
     )
-    prob = softmax(eta, axis=1)
-    return (rng.random(len(traits))[:, None] > np.cumsum(prob, axis=1)[:, :-1]).sum(axis=1)
+    return softmax(eta, axis=1)
+
+
+def _loyalty_means(latent: dict[str, np.ndarray], equations: pd.DataFrame) -> np.ndarray:
+    """Expected latent loyalty of every respondent under every segment's equation (n, K)."""
+    return (
+        equations["intercept"].to_numpy()
+        + np.outer(latent["satisfaction"], equations["satisfaction"])
+        + np.outer(latent["trust_cognitive"], equations["trust"])
+        + np.outer(latent["delivered_value"], equations["value"])
+    )
+
+
+def _bayes_segments(prior: np.ndarray, latent: dict[str, np.ndarray], equations: pd.DataFrame) -> np.ndarray:
+    sd = equations["error_sd"].to_numpy()
+    residual = latent["loyalty"][:, None] - _loyalty_means(latent, equations)
+    log_post = np.log(prior) - np.log(sd) - 0.5 * (residual / sd) ** 2
+    return log_post.argmax(axis=1)
 
 
 def _simulate_latent(
-    rng: np.random.Generator, traits: pd.DataFrame, segment: np.ndarray, p: GolfSurveyParameters
+    rng: np.random.Generator,
+    traits: pd.DataFrame,
+    segment: np.ndarray,
+    equations: pd.DataFrame,
+    p: GolfSurveyParameters,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     n = len(traits)
     mtype = traits["membership"].astype(str).to_numpy()
@@ -968,7 +1200,15 @@ def _simulate_latent(
     }
     quality_mean = np.mean(list(quality.values()), axis=0)
     expectation = (
-        p.expectation_member * is_member + p.expectation_income * income_c + 0.9 * rng.standard_normal(n)
+        p.expectation_quality * general
+        + p.expectation_member * is_member
+        + p.expectation_income * income_c
+        + p.expectation_noise * rng.standard_normal(n)
+    )
+    disconfirmation = (
+        p.disconfirmation_quality * quality_mean
+        - p.disconfirmation_expectation * expectation
+        + p.disconfirmation_noise * rng.standard_normal(n)
     )
     benefits = p.benefit_quality * general + p.benefit_income * income_c + 0.75 * rng.standard_normal(n)
     costs = (
@@ -988,7 +1228,7 @@ def _simulate_latent(
     complaint_shift = np.array([p.satisfaction_by_complaint[k] for k in _COMPLAINT_OUTCOMES])[outcome]
     satisfaction = (
         p.satisfaction_quality * quality_mean
-        + p.satisfaction_expectation * expectation
+        + p.satisfaction_disconfirmation * disconfirmation
         + p.satisfaction_benefit * benefits
         + complaint_shift
         + np.array([p.satisfaction_by_segment[k] for k in SEGMENTS])[segment]
@@ -1000,17 +1240,9 @@ def _simulate_latent(
     trust_behavioural = p.trust_path * trust_affective + step_noise * rng.standard_normal(n)
     value = benefits - costs
 
-    eq = pd.DataFrame([p.loyalty_equation[s] for s in SEGMENTS]).to_numpy()[segment]
-    intercept, b_sat, b_trust, b_value, error_sd = eq.T
-    loyalty = (
-        intercept
-        + b_sat * satisfaction
-        + b_trust * trust_cognitive
-        + b_value * value
-        + error_sd * rng.standard_normal(n)
-    )
     latent = {
         "expectation": expectation,
+        "disconfirmation": disconfirmation,
         **quality,
         "perceived_benefits": benefits,
         "perceived_costs": costs,
@@ -1019,24 +1251,44 @@ def _simulate_latent(
         "trust_cognitive": trust_cognitive,
         "trust_affective": trust_affective,
         "trust_behavioural": trust_behavioural,
-        "loyalty": loyalty,
     }
+    mean = _loyalty_means(latent, equations)[np.arange(n), segment]
+    latent["loyalty"] = mean + equations["error_sd"].to_numpy()[segment] * rng.standard_normal(n)
     return latent, outcome
 
 
 _COMPLAINT_OUTCOMES = ("no_problem", "not_complained", "unresolved", "resolved", "resolved_quickly")
 
 
+def _simulate_styles(rng: np.random.Generator, n: int, p: GolfSurveyParameters) -> dict[str, np.ndarray]:
+    return {
+        "acquiescence": p.acquiescence_sd * rng.standard_normal(n),
+        "scale_usage": p.scale_usage_sd * rng.standard_normal(n),
+        "method": rng.standard_normal(n),
+        "careless": rng.random(n) < p.careless_share,
+        "straightliner": rng.random(n) < p.straightliner_share,
+    }
+
+
 def _simulate_outcomes(
     rng: np.random.Generator,
     traits: pd.DataFrame,
-    latent: dict[str, np.ndarray],
+    loyalty: np.ndarray,
     outcome: np.ndarray,
+    styles: dict[str, np.ndarray],
     p: GolfSurveyParameters,
 ) -> pd.DataFrame:
     n = len(traits)
-    loyalty = latent["loyalty"]
-    nps = np.clip(np.rint(p.nps_intercept + p.nps_slope * loyalty + p.nps_sd * rng.standard_normal(n)), 0, 10)
+    nps = np.clip(
+        np.rint(
+            p.nps_intercept
+            + p.nps_slope * loyalty
+            + p.nps_acquiescence * styles["acquiescence"]
+            + p.nps_sd * rng.standard_normal(n)
+        ),
+        0,
+        10,
+    )
     base = np.array([p.repurchase_base[k] for k in _COMPLAINT_OUTCOMES])[outcome]
     prob = expit(logit(base) + p.repurchase_loyalty * loyalty)
     repurchase = rng.random(n) < prob
@@ -1064,28 +1316,47 @@ def _simulate_outcomes(
     )
 
 
-def _ordinal(rng: np.random.Generator, latent: np.ndarray, p: GolfSurveyParameters) -> np.ndarray:
-    response = p.item_loading * latent + np.sqrt(1 - p.item_loading**2) * rng.standard_normal(latent.shape)
-    return 1.0 + (response[..., None] > np.asarray(p.thresholds)).sum(axis=-1)
+def _answer(agreement: np.ndarray, styles: dict[str, np.ndarray], p: GolfSurveyParameters) -> np.ndarray:
+    """7-point answers to latent agreement, through each respondent's response styles."""
+    agreement = agreement + styles["acquiescence"]
+    cuts = np.asarray(p.thresholds)[None, :] * np.exp(-styles["scale_usage"])[:, None]
+    return 1.0 + (agreement[:, None] > cuts).sum(axis=1)
 
 
 def _simulate_items(
-    rng: np.random.Generator, latent: dict[str, np.ndarray], p: GolfSurveyParameters
+    rng: np.random.Generator,
+    standard: dict[str, np.ndarray],
+    styles: dict[str, np.ndarray],
+    p: GolfSurveyParameters,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n = len(styles["acquiescence"])
     items = {}
     for name, construct, reverse, *_ in GOLF_ITEMS:
-        answer = _ordinal(rng, latent[construct], p)
-        items[name] = 8.0 - answer if reverse else answer
+        loading = p.item_loading[name]
+        method = p.reverse_method_loading if reverse else 0.0
+        unique = np.sqrt(1 - loading**2 - method**2)
+        # agreement with the item read as positively worded, in the construct's direction
+        direct = (
+            p.construct_level[construct]
+            - p.item_difficulty[name]
+            + loading * standard[construct]
+            + unique * rng.standard_normal(n)
+        )
+        if reverse:
+            # a negatively worded statement: agreeing means being low on the construct, plus the
+            # negative-wording method factor; careless respondents miss the negation
+            agreement = np.where(styles["careless"], direct, -direct + method * styles["method"])
+        else:
+            agreement = direct
+        items[name] = _answer(agreement, styles, p)
     # importance ratings: a general tendency to rate things important plus attribute-specific
     # importance (course condition matters most to golfers, the clubhouse least)
-    tendency = rng.standard_normal(len(latent["satisfaction"]))
+    tendency = rng.standard_normal(n)
     importance = {}
     quality_items = [name for name, _, _, _, _, attribute in GOLF_ITEMS if attribute is not None]
     for position, name in enumerate(quality_items):
-        shift = 0.6 - 0.1 * position
-        importance[f"imp_{name}"] = _ordinal(
-            rng, 0.6 * tendency + 0.8 * rng.standard_normal(len(tendency)) + shift, p
-        )
+        level = 1.0 - 0.08 * position
+        importance[f"imp_{name}"] = _answer(level + 0.6 * tendency + 0.8 * rng.standard_normal(n), styles, p)
     return pd.DataFrame(items), pd.DataFrame(importance)
 
 
@@ -1095,15 +1366,15 @@ def _apply_nonresponse(
     traits: pd.DataFrame,
     item_columns: list[str],
     p: GolfSurveyParameters,
-) -> None:
+) -> np.ndarray:
+    """Blank answers in place; returns who is a skipper."""
     n = len(survey)
     mtype = traits["membership"].astype(str).to_numpy()
     age = traits["age"].to_numpy()
-    rate = (
-        p.item_missing_rate
-        * np.where(mtype == "package_tourist", p.item_missing_tourist, 1.0)
-        * np.where(age > 60, p.item_missing_older, 1.0)
+    skipper = rng.random(n) < expit(
+        p.skipper_intercept + p.skipper_tourist * (mtype == "package_tourist") + p.skipper_older * (age > 60)
     )
+    rate = np.where(skipper, p.skipper_item_rate, p.item_missing_rate)
     missing = rng.random((n, len(item_columns))) < rate[:, None]
     values = survey[item_columns].to_numpy(copy=True)
     values[missing] = np.nan
@@ -1118,3 +1389,4 @@ def _apply_nonresponse(
         mtype == "package_tourist", p.handicap_missing_tourist, p.handicap_missing_other
     )
     survey.loc[handicap_missing, "handicap"] = np.nan
+    return skipper
