@@ -115,3 +115,28 @@ def test_profiles_need_two_segments():
     data = pd.DataFrame({"segment": [1] * 10, "age": np.arange(10.0)})
     with pytest.raises(ValueError, match="holds one segment"):
         segment_profiles(data, "segment", numeric=["age"])
+
+
+def test_driver_labels_read_the_level_of_a_sloped_line_at_the_drivers():
+    """A segment with a non-significant slope is insensitive, but its intercept is not its
+    loyalty: at average satisfaction 5 this line sits at 1 + 0.5 * 5 = 3.5, above the midpoint."""
+    summary = coefficient_table(
+        [
+            (1, "intercept", 1.0, 0.0),
+            (1, "satisfaction", 0.5, 0.3),
+            (1, "delivered_value", 0.0, 0.9),
+            (2, "intercept", 2.0, 0.0),
+            (2, "satisfaction", 0.0, 0.9),
+            (2, "delivered_value", 0.0, 0.9),
+        ]
+    )
+    without = driver_labels(summary, midpoint=3)
+    assert without["driver"].tolist() == ["insensitive, low loyalty (variety seeking)"] * 2
+    table = driver_labels(summary, midpoint=3, at={"satisfaction": 5.0, "delivered_value": 0.0})
+    assert table["level"].tolist() == [3.5, 2.0]
+    assert table["driver"].tolist() == [
+        "insensitive, high loyalty (false loyalty)",
+        "insensitive, low loyalty (variety seeking)",
+    ]
+    with pytest.raises(ValueError, match="other than"):
+        driver_labels(summary, at={"price": 1.0})

@@ -10,6 +10,7 @@ a conventional attitude-based segmentation for comparison.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ def driver_labels(
     alpha: float = 0.05,
     min_slope: float = 0.1,
     midpoint: float | None = None,
+    at: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Name each segment by what its loyalty responds to.
 
@@ -44,14 +46,18 @@ def driver_labels(
         significant by chance; it does not make a segment satisfaction- or value-driven.
     midpoint : float, optional
         Loyalty level that separates "high" from "low" insensitive segments (e.g. 4 on a 1-7
-        scale). By default the mean of the segments' predicted loyalty at average drivers is
-        not known here, so the median of the segment intercepts is used.
+        scale); by default the median of the segments' levels.
+    at : mapping, optional
+        Values of the satisfaction and value terms (e.g. the sample means) at which a
+        segment's loyalty ``level`` is read off its line. Without them the level is the
+        intercept, which is the loyalty of a flat line but not of a line with a (non-
+        significant) slope.
 
     Returns
     -------
     pandas.DataFrame
         One row per segment: ``segment``, ``satisfaction_slope``, ``satisfaction_p``,
-        ``value_slope``, ``value_p``, ``intercept`` and ``driver``: ``"satisfaction-driven"``,
+        ``value_slope``, ``value_p``, ``intercept``, ``level`` and ``driver``: ``"satisfaction-driven"``,
         ``"value-driven"``, ``"satisfaction- and value-driven"``, ``"insensitive, high
         loyalty (false loyalty)"`` or ``"insensitive, low loyalty (variety seeking)"``.
 
@@ -60,7 +66,7 @@ def driver_labels(
     A segment is driven by a variable when that slope is significant and at least
     ``min_slope``. Where both
     are, the segment is driven by both. An insensitive segment is called high or low by its
-    intercept against ``midpoint``: for insensitive segments the intercept is their loyalty.
+    loyalty level against ``midpoint``.
     """
     wide = summary.pivot(index="segment", columns="term", values=["coef", "p_val"])
     missing = [t for t in ("intercept", satisfaction, value) if t not in wide["coef"].columns]
@@ -76,11 +82,21 @@ def driver_labels(
             "intercept": wide["coef"]["intercept"].to_numpy(),
         }
     )
+    table["level"] = table["intercept"]
+    if at is not None:
+        unknown = sorted(set(at) - {satisfaction, value})
+        if unknown:
+            raise ValueError(f"at names terms other than {satisfaction!r} and {value!r}: {unknown}")
+        table["level"] = (
+            table["intercept"]
+            + table["satisfaction_slope"] * at.get(satisfaction, 0.0)
+            + table["value_slope"] * at.get(value, 0.0)
+        )
     by_satisfaction = (table["satisfaction_slope"] >= min_slope) & (table["satisfaction_p"] < alpha)
     by_value = (table["value_slope"] >= min_slope) & (table["value_p"] < alpha)
-    level = float(np.median(table["intercept"])) if midpoint is None else midpoint
+    level = float(np.median(table["level"])) if midpoint is None else midpoint
     table["driver"] = np.select(
-        [by_satisfaction & by_value, by_satisfaction, by_value, table["intercept"] >= level],
+        [by_satisfaction & by_value, by_satisfaction, by_value, table["level"] >= level],
         [
             "satisfaction- and value-driven",
             "satisfaction-driven",
