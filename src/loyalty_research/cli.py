@@ -4,6 +4,7 @@
 ``loyalty-research reproduce``: run every notebook and compile ``paper/paper.pdf``.
 ``loyalty-research paper``: recompile the manuscript only.
 ``loyalty-research analyze --data S --codebook C --out DIR``: the analysis on your own survey.
+``loyalty-research study [--full]``: the Monte Carlo method study of notebook 08, cached to a file.
 """
 
 from __future__ import annotations
@@ -88,6 +89,40 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _study(args: argparse.Namespace) -> int:
+    import time
+
+    from .simulation_study import StudyDesign, method_study, study_findings
+
+    design = StudyDesign.full() if args.full else StudyDesign.quick()
+    try:
+        if args.replications is not None:
+            design = design.with_replications(args.replications)
+        output = args.output or _results_dir() / (
+            "method_study.json" if args.full and args.replications is None else "method_study_quick.json"
+        )
+        start = time.perf_counter()
+        study = method_study(design, random_state=args.seed, n_jobs=args.n_jobs, progress=not args.quiet)
+        path = study.save(output)
+    except (ValueError, OSError) as error:
+        print(f"loyalty-research study: {error}", file=sys.stderr)
+        return 2
+    minutes = (time.perf_counter() - start) / 60
+    print(
+        f"{study.setting} setting: {len(study.replications):,} survey data sets and {len(study.noise)} "
+        f"noise data sets in {minutes:.1f} min; written to {path}"
+    )
+    for paragraph in study_findings(study).values():
+        print("\n" + paragraph)
+    return 0
+
+
+def _results_dir() -> Path:
+    """``results/`` of this checkout, else of the working directory."""
+    checkout = Path(__file__).resolve().parents[2]
+    return (checkout if (checkout / "pyproject.toml").is_file() else Path.cwd()) / "results"
+
+
 def _segments(text: str) -> int | tuple[int, int]:
     """``"4"`` fixes K; ``"2-5"`` is a range for BIC's choice."""
     try:
@@ -103,6 +138,16 @@ def _segments(text: str) -> int | tuple[int, int]:
     raise argparse.ArgumentTypeError(
         f"--segments must be a number of at least 1 or a range like 2-5, got {text!r}"
     )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,6 +183,35 @@ def main(argv: list[str] | None = None) -> int:
     own.add_argument("--n-boot", type=int, default=500, help="bootstrap draws (default 500)")
     own.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     own.set_defaults(run=_analyze)
+    study = commands.add_parser(
+        "study",
+        help="the Monte Carlo method study of notebook 08 (quick setting, or --full), cached to a file",
+        description="Run the method study of notebook 08 and write it to a JSON file that the notebook reads "
+        "(results/method_study.json with --full). The quick setting takes minutes, --full about an hour on "
+        "2 cores.",
+    )
+    study.add_argument(
+        "--full", action="store_true", help="the full setting: 100 data sets per condition (about an hour)"
+    )
+    study.add_argument(
+        "--n-jobs", type=int, default=-1, help="parallel data sets (joblib; default -1: all cores)"
+    )
+    study.add_argument("--seed", type=int, default=1988, help="random seed (default 1988)")
+    study.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="cache file (default: results/method_study.json with --full, "
+        "else results/method_study_quick.json)",
+    )
+    study.add_argument(
+        "--replications",
+        type=_positive,
+        default=None,
+        help="data sets per condition instead of the setting's (a trial run; written to the quick file)",
+    )
+    study.add_argument("--quiet", action="store_true", help="no progress bars")
+    study.set_defaults(run=_study)
     args = parser.parse_args(argv)
     return args.run(args)
 

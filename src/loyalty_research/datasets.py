@@ -63,7 +63,7 @@ def load_golf_survey() -> pd.DataFrame:
     --------
     >>> survey = load_golf_survey()
     >>> survey.shape
-    (800, 68)
+    (800, 72)
     """
     return _typed(pd.read_csv(DATA_DIR / SURVEY_FILE), golf_codebook())
 

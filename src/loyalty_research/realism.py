@@ -133,6 +133,14 @@ REALISM_TARGETS: tuple[RealismTarget, ...] = (
         "unverified",
     ),
     RealismTarget(
+        "r_loyalty_repurchase",
+        "correlation of the loyalty score with coming back next year (attitude-behaviour)",
+        np.nan,
+        np.nan,
+        "no target: Curtis et al. 2011 report loyalty-repurchase r = .71, intentions and behaviour mixed",
+        "partly",
+    ),
+    RealismTarget(
         "within_r2_min",
         "lowest within-segment R-squared (segments with a driver)",
         0.3,
@@ -309,6 +317,7 @@ def realism_table(survey: pd.DataFrame, truth: pd.DataFrame, codebook: Codebook)
         "r_quality_satisfaction": float(np.corrcoef(quality, truth["latent_satisfaction"])[0, 1]),
         "r_value_satisfaction": _latent_r(truth, "latent_delivered_value", "latent_satisfaction"),
         "r_value_loyalty": _latent_r(truth, "latent_delivered_value", "latent_loyalty"),
+        "r_loyalty_repurchase": float(scores["loyalty"].corr(survey["repurchase"])),
         "within_r2_min": r2.min(),
         "within_r2_max": r2.max(),
         "loyalty_skew": float(scores["loyalty"].skew()),

@@ -445,9 +445,9 @@ class GolfSurveyParameters:
     item_difficulty: MappingProxyType = field(default_factory=lambda: _frozen(dict(_ITEM_DIFFICULTY)))
     thresholds: tuple[float, ...] = (-2.0, -1.3, -0.6, 0.2, 0.9, 1.7)
     reverse_method_loading: float = 0.3
-    acquiescence_sd: float = 0.25
+    acquiescence_sd: float = 0.2
     scale_usage_sd: float = 0.3
-    careless_share: float = 0.08
+    careless_share: float = 0.07
     straightliner_share: float = 0.03
     nps_intercept: float = 7.9
     nps_slope: float = 1.4
