@@ -280,3 +280,18 @@ def test_segment_stability_of_clear_segments_and_of_noise():
         lr.segment_stability("y ~ x", noise)
     with pytest.raises(ValueError, match="with a fitted result"):
         lr.segment_stability(result, noise)
+
+
+def test_permutation_statistic_follows_what_the_fit_maximises():
+    """The mixture fit's hard R-squared can be higher on permuted data than on data with a clear
+    relation (the mixture splits a permuted outcome into high and low segments), so the default
+    statistic is the log-likelihood for EM fits and R-squared only for the hard fit."""
+    X, y, _ = simulate_likert_regression(300, 1, random_state=11)
+    em = lr.permutation_test(X, y, 2, n_permutations=19, n_init=3, random_state=0, progress=False)
+    hard = lr.permutation_test(
+        X, y, 2, n_permutations=19, n_init=3, method="spath", random_state=0, progress=False
+    )
+    assert em.statistic_name == "log_likelihood" and hard.statistic_name == "r_squared"
+    assert em.p_value == pytest.approx(0.05) and hard.p_value == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="statistic must be"):
+        lr.permutation_test(X, y, 2, n_permutations=19, statistic="f", progress=False)

@@ -483,7 +483,7 @@ def permutation_test(
     n_components: int,
     *,
     n_permutations: int = 199,
-    statistic: str = "r_squared",
+    statistic: str = "auto",
     random_state: int | None = None,
     n_jobs: int | None = None,
     progress: bool = True,
@@ -507,8 +507,14 @@ def permutation_test(
     X, y : array-like
     n_components : int
     n_permutations : int, default 199
-    statistic : {"r_squared", "log_likelihood"}, default "r_squared"
-        Pooled R-squared of the hard segments, or the mixture log-likelihood.
+    statistic : {"auto", "r_squared", "log_likelihood"}, default "auto"
+        Pooled R-squared of the hard segments, or the mixture log-likelihood. ``"auto"``:
+        R-squared for the hard (``method="spath"``) fit, which maximises it, as Brusco et al.
+        did; the log-likelihood for the mixture (EM) fit, which maximises that. The R-squared
+        of a mixture fit's hard assignment is a poor statistic: on permuted data the mixture
+        can split the outcome into high and low segments, whose R-squared then exceeds that of
+        data with a clear relation (on the bundled golf survey, K = 2: p = 0.95 with it, 0.05
+        with the log-likelihood).
     random_state : int, optional
         Seeds the permutations and every fit.
     n_jobs : int, optional
@@ -538,8 +544,10 @@ def permutation_test(
     """
     from joblib import Parallel, delayed
 
-    if statistic not in ("r_squared", "log_likelihood"):
-        raise ValueError(f"statistic must be 'r_squared' or 'log_likelihood', got {statistic!r}")
+    if statistic not in ("auto", "r_squared", "log_likelihood"):
+        raise ValueError(f"statistic must be 'auto', 'r_squared' or 'log_likelihood', got {statistic!r}")
+    if statistic == "auto":
+        statistic = "r_squared" if settings.get("method") == "spath" else "log_likelihood"
     check_count("n_permutations", n_permutations)
     y = np.asarray(y, dtype=float).ravel()
     seeds = np.random.SeedSequence(random_state).spawn(n_permutations + 1)
