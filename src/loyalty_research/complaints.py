@@ -253,7 +253,7 @@ def repurchase_by_complaint(
     >>> table["outcome"].tolist()
     ['no_problem', 'not_complained', 'unresolved', 'resolved', 'resolved_quickly']
     >>> table.set_index("outcome").loc["resolved_quickly", ["n", "n_repurchase"]].tolist()
-    [30, 23]
+    [32, 23]
     """
     _check_alpha(alpha)
     outcome = complaint_outcome(data, **outcome_columns)

@@ -119,7 +119,7 @@ def read_survey(
     >>> path = os.path.join(tempfile.mkdtemp(), "golf.csv")
     >>> survey.to_csv(path, index=False)
     >>> lr.read_survey(path, lr.load_codebook()).shape
-    (20, 68)
+    (20, 72)
     """
     path = Path(path)
     if path.is_dir():
@@ -570,7 +570,7 @@ def flag_straightliners(
     >>> import loyalty_research as lr
     >>> survey = lr.load_golf_survey()
     >>> int(lr.flag_straightliners(survey, lr.load_codebook()).sum())
-    20
+    22
     """
     codebook = _as_codebook(codebook)
     items = codebook.items()
