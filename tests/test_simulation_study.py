@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -29,26 +30,8 @@ from loyalty_research.simulation_study import (
 )
 
 # a design small enough for a test, with every part: factorial, test sub-design, no segments, noise
-TINY = StudyDesign(
-    sample_sizes=(100,),
-    n_segments=(2,),
-    separations=(6.0,),
-    response_styles=(False, True),
-    outcomes=("items", "latent"),
-    n_replications=2,
-    extra_components=1,
-    n_init=2,
-    lrt_sample_size=100,
-    lrt_separations=(6.0,),
-    lrt_replications=1,
-    size_replications=2,
-    n_boot=19,
-    noise_sample_size=40,
-    noise_components=(2,),
-    noise_replications=2,
-    noise_tested=1,
-    n_permutations=19,
-    noise_n_init=2,
+TINY = replace(
+    StudyDesign.tiny(), response_styles=(False, True), outcomes=("items", "latent"), size_replications=2
 )
 
 

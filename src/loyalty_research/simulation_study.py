@@ -2159,6 +2159,20 @@ def study_numbers(study: MethodStudy) -> dict[str, tuple[float | int | str, str]
 
 
 # ---------------------------------------------------------------------------- figures
+def _panel_grid(n_rows: int, n_cols: int, *, row_height: float) -> tuple[Figure, np.ndarray]:
+    """A grid of panels sharing both axes, one column per true K (the condition plots)."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(
+        n_rows,
+        n_cols,
+        figsize=(2.9 * n_cols + 1.2, row_height * n_rows + 0.5),
+        sharex=True,
+        sharey=True,
+        squeeze=False,
+    )
+
+
 def _dodge(count: int, width: float = 0.5) -> np.ndarray:
     return np.linspace(-width / 2, width / 2, count) if count > 1 else np.zeros(1)
 
@@ -2195,7 +2209,6 @@ def plot_ari(study: MethodStudy, *, classifier: str = "true_k") -> Figure:
     >>> bool(fig.axes[0].get_xlabel())
     True
     """
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
     if classifier not in CLASSIFIERS[1:]:
@@ -2206,14 +2219,7 @@ def plot_ari(study: MethodStudy, *, classifier: str = "true_k") -> Figure:
     reference = reference[reference["classifier"] == "true_parameters"]
     outcomes = [o for o in OUTCOMES if o in set(fit["outcome"])]
     ks, seps, sizes = (sorted(fit[c].unique()) for c in ("n_segments", "separation", "n"))
-    fig, axes = plt.subplots(
-        len(outcomes),
-        len(ks),
-        figsize=(2.9 * len(ks) + 1.2, 2.6 * len(outcomes) + 0.5),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
+    fig, axes = _panel_grid(len(outcomes), len(ks), row_height=2.6)
     colours = sns.color_palette("viridis", len(sizes))
     x = np.arange(len(seps))
     for i, outcome in enumerate(outcomes):
@@ -2268,19 +2274,11 @@ def plot_hit_rates(study: MethodStudy) -> Figure:
     >>> bool(fig.axes[0].get_xlabel())
     True
     """
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
     summary = summarise_hit_rates(study.factorial, ("n", "n_segments", "separation"), criteria=CRITERIA)
     sizes, ks, seps = (sorted(summary[c].unique()) for c in ("n", "n_segments", "separation"))
-    fig, axes = plt.subplots(
-        len(sizes),
-        len(ks),
-        figsize=(2.9 * len(ks) + 1.2, 2.3 * len(sizes) + 0.5),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
+    fig, axes = _panel_grid(len(sizes), len(ks), row_height=2.3)
     colours = sns.color_palette("colorblind", len(CRITERIA))
     x = np.arange(len(seps))
     for i, n in enumerate(sizes):
