@@ -283,6 +283,27 @@ def test_load_or_run_uses_only_a_current_cache(tiny_study, tmp_path):
     assert fresh.random_state == 3 and len(fresh.replications) == 4
 
 
+def test_a_smaller_run_reproduces_the_matching_data_sets_of_a_larger_one(tiny_study):
+    one = method_study(TINY.with_replications(1), random_state=7, progress=False)
+    agreement = ss.compare_studies(one, tiny_study)
+    assert agreement["part"].tolist() == ["factorial", "no_segments", "noise"]
+    assert (agreement["n_identical"] == agreement["n_data_sets"]).all()
+    assert (agreement["n_in_reference"] == agreement["n_data_sets"]).all()
+    assert (agreement["max_abs_difference"] == 0).all() and (agreement["differing_columns"] == "").all()
+    # a result changed in the reference is found and named
+    replications = tiny_study.replications.copy()
+    first = replications.index[(replications["part"] == "factorial") & (replications["replication"] == 0)][0]
+    replications.loc[first, "ari_true_k"] += 0.01
+    tampered = dataclasses.replace(tiny_study, replications=replications)
+    agreement = ss.compare_studies(one, tampered).set_index("part")
+    assert agreement.loc["factorial", "n_identical"] == agreement.loc["factorial", "n_data_sets"] - 1
+    assert agreement.loc["factorial", "differing_columns"] == "ari_true_k"
+    assert agreement.loc["factorial", "max_abs_difference"] == pytest.approx(0.01)
+    assert agreement.loc["no_segments", "differing_columns"] == ""
+    with pytest.raises(ValueError, match="seeds 8 and 7"):
+        ss.compare_studies(dataclasses.replace(one, random_state=8), tiny_study)
+
+
 def test_findings_numbers_and_figures(tiny_study):
     text = study_findings(tiny_study)
     assert set(text) == {"recovery", "factors", "criteria", "segment_test", "noise", "conclusion"}

@@ -71,6 +71,7 @@ __all__ = [
     "MethodStudy",
     "StudyDesign",
     "binomial_interval",
+    "compare_studies",
     "load_or_run_study",
     "lrt_size_study",
     "method_study",
@@ -80,6 +81,7 @@ __all__ = [
     "plot_noise",
     "plot_segment_test",
     "recovery_study",
+    "reproduction_check",
     "simulate_likert_regression",
     "simulate_mixture_regression",
     "simulator_fingerprint",
@@ -1093,6 +1095,12 @@ def _setting_name(design: StudyDesign) -> str:
     return "custom"
 
 
+def _named_design(name: str) -> StudyDesign:
+    if name not in ("quick", "full"):
+        raise ValueError(f"design must be 'quick', 'full' or a StudyDesign, got {name!r}")
+    return StudyDesign.quick() if name == "quick" else StudyDesign.full()
+
+
 def method_study(
     design: StudyDesign | str = "quick",
     *,
@@ -1154,9 +1162,7 @@ def method_study(
     ['n_segments', 'criterion', 'n_replications', 'n_hits']
     """
     if isinstance(design, str):
-        if design not in ("quick", "full"):
-            raise ValueError(f"design must be 'quick', 'full' or a StudyDesign, got {design!r}")
-        design = StudyDesign.quick() if design == "quick" else StudyDesign.full()
+        design = _named_design(design)
     elif not isinstance(design, StudyDesign):
         raise TypeError(f"design must be 'quick', 'full' or a StudyDesign, got {type(design).__name__}")
     if random_state is not None and (
@@ -1700,6 +1706,181 @@ def load_or_run_study(
 
 # ---------------------------------------------------------------------------- reading the results
 OUTCOME_LABELS = {"items": "loyalty item means", "latent": "latent loyalty"}
+
+
+_IDENTITY = ("part", *FACTORS, "replication")
+
+
+def compare_studies(study: MethodStudy, reference: MethodStudy, *, rtol: float = 1e-8) -> pd.DataFrame:
+    """Whether ``study``'s data sets give the same results as the same data sets in ``reference``.
+
+    Every data set has its own random stream (from the seed, its condition and its number), so a
+    quick run made here must reproduce the first data sets of a cached full run with the same
+    seed and simulator exactly. This is how notebook 08 checks a cache it did not compute.
+
+    Parameters
+    ----------
+    study : MethodStudy
+        The run made here (for example the quick setting).
+    reference : MethodStudy
+        The run to check (for example the cached full setting).
+    rtol : float, default 1e-8
+        Relative tolerance for numbers (the cache keeps 10 significant digits).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per part (``factorial``, ``no_segments``, ``noise``): ``n_data_sets`` in
+        ``study``, ``n_in_reference`` (found there), ``n_identical`` (every result equal, NaN
+        where ``study`` has NaN is not compared), ``max_abs_difference`` and
+        ``differing_columns`` (comma-separated, empty when all agree).
+
+    Raises
+    ------
+    ValueError
+        If the two runs used different seeds or simulators, so their data sets are not the same.
+
+    Examples
+    --------
+    >>> tiny = StudyDesign.tiny()
+    >>> one = method_study(tiny.with_replications(1), random_state=0, progress=False)
+    >>> two = method_study(tiny, random_state=0, progress=False)
+    >>> compare_studies(one, two)[["part", "n_data_sets", "n_in_reference", "n_identical"]]
+              part  n_data_sets  n_in_reference  n_identical
+    0    factorial            1               1            1
+    1  no_segments            1               1            1
+    2        noise            1               1            1
+    """
+    if study.random_state != reference.random_state or study.fingerprint != reference.fingerprint:
+        raise ValueError(
+            "the two studies do not share their data sets: seeds "
+            f"{study.random_state} and {reference.random_state}, simulator fingerprints "
+            f"{study.fingerprint} and {reference.fingerprint}; compare runs with the same seed and simulator"
+        )
+    noise_keys = ("n_components", "replication")
+    parts = [
+        (
+            part,
+            study.replications[study.replications["part"] == part],
+            reference.replications[reference.replications["part"] == part],
+            list(_IDENTITY),
+        )
+        for part in _PARTS
+    ]
+    parts.append(("noise", study.noise, reference.noise, list(noise_keys)))
+    rows = []
+    for part, mine, theirs, keys in parts:
+        values = [c for c in mine.columns if c not in keys]
+        merged = mine.merge(theirs, on=keys, how="inner", suffixes=("", "_reference"))
+        same = np.ones(len(merged), dtype=bool)
+        largest = 0.0
+        differing = []
+        for column in values:
+            a = merged[column].to_numpy()
+            b = merged[f"{column}_reference"].to_numpy()
+            if a.dtype.kind in "biuf":
+                a, b = a.astype(float), b.astype(float)
+                compared = ~np.isnan(a)
+                equal = ~compared | np.isclose(a, b, rtol=rtol, atol=0.0)
+                if compared.any():
+                    largest = max(largest, float(np.nanmax(np.abs(a - b)[compared], initial=0.0)))
+            else:
+                equal = a == b
+            if not equal.all():
+                differing.append(column)
+            same &= equal
+        rows.append(
+            {
+                "part": part,
+                "n_data_sets": len(mine),
+                "n_in_reference": len(merged),
+                "n_identical": int(same.sum()),
+                "max_abs_difference": largest,
+                "differing_columns": ", ".join(differing),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reproduction_check(
+    study: MethodStudy,
+    design: StudyDesign | str = "quick",
+    *,
+    n_jobs: int | None = None,
+    progress: bool = True,
+) -> tuple[pd.DataFrame | None, str]:
+    """Run a smaller design here and check that it reproduces ``study``'s matching data sets.
+
+    A cached study was computed elsewhere and earlier. Rerunning its first data sets (the quick
+    setting by default, a few minutes) with the same seed shows whether this machine and
+    version give the same numbers (:func:`compare_studies`).
+
+    Parameters
+    ----------
+    study : MethodStudy
+        The study to check, usually from :func:`load_or_run_study`.
+    design : StudyDesign, "quick" or "full", default "quick"
+        What to rerun. If it is ``study``'s own design, the numbers were computed in this run
+        and nothing is rerun.
+    n_jobs, progress
+        As in :func:`method_study`.
+
+    Returns
+    -------
+    agreement : pandas.DataFrame or None
+        :func:`compare_studies`'s table, or None when nothing was rerun.
+    reading : str
+        One paragraph (Markdown) that says what the check found.
+
+    Examples
+    --------
+    >>> tiny = StudyDesign.tiny()
+    >>> study = method_study(tiny, random_state=0, progress=False)
+    >>> agreement, reading = reproduction_check(study, tiny.with_replications(1), progress=False)
+    >>> print(reading[:100])
+    **Reproducibility.** A custom design with the same seed, run here, reproduced every one of its 3 dat
+    >>> agreement["n_identical"].tolist()
+    [1, 1, 1]
+    """
+    if isinstance(design, str):
+        design = _named_design(design)
+    if design == study.design:
+        return None, (
+            "**Reproducibility.** The numbers above were computed in this run, so there is no cached "
+            "run to check."
+        )
+    if study.random_state is None:
+        return None, (
+            "**Reproducibility.** The study above was run without a seed, so its data sets cannot be "
+            "drawn again and nothing was rerun; give `random_state` to make a study that can be checked."
+        )
+    rerun = method_study(design, random_state=study.random_state, n_jobs=n_jobs, progress=progress)
+    agreement = compare_studies(rerun, study)
+    what = {"quick": "The quick setting", "full": "The full setting", "custom": "A custom design"}
+    what = what[rerun.setting]
+    total = int(agreement["n_data_sets"].sum())
+    found = int(agreement["n_in_reference"].sum())
+    identical = int(agreement["n_identical"].sum())
+    if identical == total:
+        return agreement, (
+            f"**Reproducibility.** {what} with the same seed, run here, reproduced every one of its "
+            f"{total:,} data sets in the study above exactly (to 8 significant digits)."
+        )
+    columns = sorted({c for text in agreement["differing_columns"] if text for c in text.split(", ")})
+    missing = ""
+    if found < total:
+        missing = f" {total - found:,} of them are not in the study above (its design is smaller)."
+    differ = (
+        f" {found - identical:,} differ (in {', '.join(columns)}; largest difference "
+        f"{agreement['max_abs_difference'].max():.2g}): this machine or version does not give the cached "
+        "numbers, so rerun `loyalty-research study --full` before citing them."
+        if found > identical
+        else ""
+    )
+    return agreement, (
+        f"**Reproducibility.** {what} with the same seed, run here, reproduced {identical:,} of its "
+        f"{total:,} data sets in the study above exactly.{missing}{differ}"
+    )
 
 
 def _separation_label(value: float) -> str:
