@@ -1,6 +1,8 @@
 """`loyalty-research analyze` on a survey it has never seen, and the reproduce pieces."""
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -121,23 +123,29 @@ def value_survey(tmp_path_factory):
     latent["sacrifices"] = -0.3 * latent["gains"] + rng.normal(0, 1, n)
     latent["contentment"] += 0.3 * (latent["gains"] - latent["sacrifices"])
     latent["stay_intent"] = 0.6 * (latent["gains"] - latent["sacrifices"]) + rng.normal(0, 0.6, n)
-    columns = {"guest": {"type": "id"}}
-    survey = {"guest": [f"H{i:04d}" for i in range(n)]}
+    return _write_survey(
+        tmp_path_factory.mktemp("hotel"),
+        "harbour_hotel",
+        "guest",
+        latent,
+        lambda scores: np.rint(4 + 1.1 * scores + rng.normal(0, 0.6, n)),
+        top=7,
+    )
+
+
+def _write_survey(folder, name, id_column, latent, answer, *, top):
+    """Three items per latent score (answers from ``answer``, clipped to 1..top), the codebook and the CSV."""
+    columns = {id_column: {"type": "id"}}
+    survey = {id_column: [f"R{i:04d}" for i in range(len(latent))]}
     for construct in latent:
         for item in range(3):
-            name = f"{construct}_{item + 1}"
-            answers = np.rint(4 + 1.1 * latent[construct] + rng.normal(0, 0.6, n)).clip(1, 7)
-            survey[name] = answers.astype(int)
-            columns[name] = {"type": "likert", "construct": construct, "min": 1, "max": 7}
-    folder = tmp_path_factory.mktemp("hotel")
-    Codebook.from_dict(
-        {
-            "name": "harbour_hotel",
-            "id_column": "guest",
-            "delivered_value": {"benefits": "gains", "costs": "sacrifices"},
-            "columns": columns,
-        }
-    ).to_yaml(folder / "codebook.yaml")
+            column = f"{construct}_{item + 1}"
+            survey[column] = answer(latent[construct]).clip(1, top).astype(int)
+            columns[column] = {"type": "likert", "construct": construct, "min": 1, "max": top}
+    book = {"name": name, "id_column": id_column, "columns": columns}
+    Codebook.from_dict({**book, "delivered_value": {"benefits": "gains", "costs": "sacrifices"}}).to_yaml(
+        folder / "codebook.yaml"
+    )
     pd.DataFrame(survey).to_csv(folder / "survey.csv", index=False)
     return folder
 
@@ -158,7 +166,7 @@ def test_analyze_with_a_fixed_number_of_segments(value_survey, tmp_path):
     out = tmp_path / "fixed"
     names = ["--loyalty", "stay_intent", "--satisfaction", "contentment", "--n-boot", "50", "--segments", "2"]
     assert _analyze(value_survey / "survey.csv", value_survey / "codebook.yaml", out, *names) == 0
-    page = (out / "05_golf_clusterwise_segmentation.html").read_text(encoding="utf-8")
+    page = (out / "05_clusterwise_segmentation.html").read_text(encoding="utf-8")
     assert "we use the number you fixed: K = 2" in page
     assert (out / "findings.txt").read_text(encoding="utf-8").startswith("Segments found: 1 ")
 
@@ -178,3 +186,76 @@ def test_segments_option_refuses_anything_else(text):
 
     with pytest.raises(argparse.ArgumentTypeError, match="--segments must be"):
         _segments(text)
+
+
+def _visible_text(page: str) -> str:
+    """A report page without its embedded images and markup (base64 images can spell anything)."""
+    page = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", "", page)
+    page = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def assert_no_golf_wording(report: Path) -> None:
+    for page in [*report.glob("*.html"), report / "findings.txt"]:
+        text = _visible_text(page.read_text(encoding="utf-8"))
+        found = re.findall(r"[^.\n]{0,60}\bgolf\w*[^.\n]{0,60}", text, flags=re.I)
+        assert not found, f"{page.name}: {found[:3]}"
+
+
+def test_a_report_on_another_survey_never_tells_the_golf_story(value_survey, tmp_path):
+    out = tmp_path / "report"
+    names = ["--loyalty", "stay_intent", "--satisfaction", "contentment", "--n-boot", "50"]
+    assert _analyze(value_survey / "survey.csv", value_survey / "codebook.yaml", out, *names) == 0
+    assert_no_golf_wording(out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Loyalty analysis of harbour_hotel" in index
+    # formulas render offline: the pages load the MathJax copied into the report, no CDN
+    assert (out / "mathjax" / "MathJax.js").is_file()
+    for page in out.glob("0*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert 'src="mathjax/MathJax.js' in text and "libs/mathjax" not in text, page.name
+    segmentation = _visible_text((out / "05_clusterwise_segmentation.html").read_text(encoding="utf-8"))
+    assert "One segment" in segmentation
+
+
+@pytest.fixture(scope="module")
+def two_segment_survey(tmp_path_factory):
+    """A gym survey with two planted segments: satisfaction drives loyalty ("renew") for one half,
+    value for the other; a single construct called "trust"; other names throughout."""
+    rng = np.random.default_rng(12)
+    n = 400
+    latent = pd.DataFrame(
+        {name: rng.normal(0, 1, n) for name in ("happiness", "gains", "sacrifices", "trust")}
+    )
+    value = latent["gains"] - latent["sacrifices"]
+    segment = rng.integers(0, 2, n)
+    latent["renew"] = np.where(segment == 0, 1.2 * latent["happiness"], 0.85 * value) + rng.normal(0, 0.3, n)
+    return _write_survey(
+        tmp_path_factory.mktemp("gym"),
+        "city_gym",
+        "member",
+        latent,
+        lambda scores: np.rint(6 + 1.6 * scores / scores.std() + rng.normal(0, 0.35, n)),
+        top=11,
+    )
+
+
+def test_a_two_segment_survey_is_reported_as_two_segments(two_segment_survey, tmp_path):
+    out = tmp_path / "report"
+    names = ["--loyalty", "renew", "--satisfaction", "happiness", "--n-boot", "50", "--segments", "1-3"]
+    assert _analyze(two_segment_survey / "survey.csv", two_segment_survey / "codebook.yaml", out, *names) == 0
+    lines = (out / "findings.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("Segments found: 2 ")
+    assert_no_golf_wording(out)
+    segmentation = _visible_text((out / "05_clusterwise_segmentation.html").read_text(encoding="utf-8"))
+    assert "satisfaction drives loyalty in segment" in segmentation
+    assert "value drives loyalty in segment" in segmentation
+    theories = _visible_text((out / "04_value_driven_loyalty.html").read_text(encoding="utf-8"))
+    assert "paths through trust" in theories.lower() or "through trust has an interval" in theories
+
+
+def test_trust_option_names_unknown_constructs(two_segment_survey, tmp_path, capsys):
+    names = ["--loyalty", "renew", "--satisfaction", "happiness", "--trust", "trust,faith"]
+    assert _analyze(two_segment_survey / "survey.csv", two_segment_survey / "codebook.yaml", tmp_path / "r",
+                    *names) == 2  # fmt: skip
+    assert "'faith'" in capsys.readouterr().err

@@ -20,20 +20,23 @@ def _figure():
 
 
 def test_outputs_are_named_after_the_notebook_and_byte_identical(tmp_path):
-    reporting.start("05_golf_clusterwise_segmentation", tmp_path)
+    reporting.start("05_clusterwise_segmentation", tmp_path)
     first = reporting.save_figure(_figure(), "criteria").read_bytes()
-    table = reporting.save_table(pd.DataFrame({"a": [1.23456, -0.0001], "b": ["x", "y"]}), "coefficients")
+    table = reporting.save_table(
+        pd.DataFrame({"a": [1.23456, -0.0001], "b": ["x", "y"], "p_val": [0.00004, 0.5]}), "coefficients"
+    )
     assert reporting.save_number("n_segments", 4, "{:d}") == "4"
     assert reporting.save_number("share", 0.4567, "{:.0%}") == "46%"
     assert (tmp_path / "figures" / "05_criteria.png").is_file()
-    assert table.read_text() == "a,b\n1.235,x\n0.0,y\n"  # no "-0.0" in print
+    # every decimal printed, no "-0.000", tiny p values as "< 0.001", not "0.0"
+    assert table.read_text() == "a,b,p_val\n1.235,x,< 0.001\n0.000,y,0.500\n"
     numbers = json.loads((tmp_path / "numbers.json").read_text())
     assert numbers == {
         "05_n_segments": {"value": 4, "text": "4"},
         "05_share": {"value": 0.4567, "text": "46%"},
     }
     # same figure again: same bytes (no time stamp in the PNG)
-    reporting.start("05_golf_clusterwise_segmentation", tmp_path)
+    reporting.start("05_clusterwise_segmentation", tmp_path)
     assert reporting.save_figure(_figure(), "criteria").read_bytes() == first
     plt.close("all")
 

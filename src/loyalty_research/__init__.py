@@ -10,11 +10,12 @@ Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's co
 :mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation, and the
 tests of how many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
 clusters),
-:mod:`~loyalty_research.segmentation` (reading a segmentation) and
+:mod:`~loyalty_research.segmentation` (reading a segmentation),
+:mod:`~loyalty_research.readings` (sentences generated from results) and
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
-from . import pipeline, reporting
+from . import pipeline, readings, reporting
 from .clusterwise import (
     BootstrapLRTResult,
     ClusterwiseRegression,
@@ -156,6 +157,7 @@ __all__ = [
     "permutation_test",
     "pipeline",
     "read_survey",
+    "readings",
     "realism_table",
     "recovery_paradox",
     "relative_importance",

@@ -77,6 +77,7 @@ def _analyze(args: argparse.Namespace) -> int:
             satisfaction=args.satisfaction,
             value=args.value,
             concomitant=args.concomitant,
+            trust=args.trust,
             segments=args.segments,
             n_boot=args.n_boot,
             seed=args.seed,
@@ -140,6 +141,11 @@ def _segments(text: str) -> int | tuple[int, int]:
     )
 
 
+def _names(text: str) -> list[str]:
+    """``"trust_a, trust_b"`` as a list of names; ``""`` as none."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -150,7 +156,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``loyalty-research``: one sub-command per task."""
     parser = argparse.ArgumentParser(prog="loyalty-research", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     data = commands.add_parser("data", help="regenerate the bundled golf-survey files")
@@ -174,6 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         "--value", default="delivered_value", help="value construct or the delivered_value score"
     )
     own.add_argument("--concomitant", default=None, help="segment-membership formula, e.g. '~ membership'")
+    own.add_argument(
+        "--trust",
+        type=_names,
+        default=None,
+        help="trust constructs in causal order, comma-separated (default: every construct whose name "
+        "contains 'trust'; '' for none)",
+    )
     own.add_argument(
         "--segments",
         type=_segments,
@@ -212,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     study.add_argument("--quiet", action="store_true", help="no progress bars")
     study.set_defaults(run=_study)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return args.run(args)
 
 

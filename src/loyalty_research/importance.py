@@ -52,6 +52,10 @@ def _one_group(
     ]
     if stated:
         table["stated_importance"] = [data[stated[i]].mean() if i in stated else np.nan for i in performance]
+        table["stated_importance_se"] = [
+            data[stated[i]].std(ddof=1) / np.sqrt(data[stated[i]].notna().sum()) if i in stated else np.nan
+            for i in performance
+        ]
     if outcome is not None:
         complete = _complete_numeric(data, [outcome, *performance], stacklevel=5)
         if method == "lmg":
@@ -110,7 +114,7 @@ def importance_performance(
     pandas.DataFrame
         One row per group and item: ``group``, ``item``, ``performance`` (mean rating), ``n``,
         ``performance_se`` (its standard error), ``stated_importance`` (mean importance
-        rating), ``derived_importance``, and
+        rating) and ``stated_importance_se``, ``derived_importance``, and
         ``quadrant_stated`` / ``quadrant_derived``: ``"urgent improvement"``, ``"keep up"``,
         ``"low priority"`` or ``"nice-to-have"``. Columns without the input they need are
         left out.

@@ -34,7 +34,7 @@ ANALYSIS_NOTEBOOKS = (
     "02_measurement",
     "03_satisfaction_loyalty",
     "04_value_driven_loyalty",
-    "05_golf_clusterwise_segmentation",
+    "05_clusterwise_segmentation",
 )
 """The notebooks :func:`analyze` runs on a user's survey, in this order."""
 
@@ -58,6 +58,19 @@ def _notebook_dir() -> Path:
 NOTEBOOK_DIR = _notebook_dir()
 
 
+def _ipc_kernel_manager() -> type:
+    """A kernel manager that talks to its kernel over local sockets (IPC), not unencrypted TCP."""
+    from jupyter_client.manager import KernelManager
+    from traitlets import default
+
+    class IpcKernelManager(KernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+    return IpcKernelManager
+
+
 def _numbered(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
@@ -74,14 +87,14 @@ def run_notebooks(
     Parameters
     ----------
     notebooks : list of str or Path
-        Notebook files, or names (``"05_golf_clusterwise_segmentation"``) in
+        Notebook files, or names (``"05_clusterwise_segmentation"``) in
         :data:`NOTEBOOK_DIR`.
     out_dir : str or Path
         Folder for the executed notebooks (created).
     parameters : mapping, optional
         Notebook name (without ``.ipynb``) to its papermill parameters.
     progress : bool, default True
-        A progress bar over the notebooks.
+        A progress bar over the notebooks, and one over the cells of the notebook running.
 
     Returns
     -------
@@ -92,7 +105,8 @@ def run_notebooks(
     -----
     Each notebook runs with its own folder as working directory, as in Jupyter; give data
     paths in ``parameters`` as absolute paths. A failing cell stops the run with papermill's
-    ``PapermillExecutionError``, which names the notebook and cell.
+    ``PapermillExecutionError``, which names the notebook and cell. Kernels are reached over
+    local IPC sockets rather than unencrypted TCP (no security warning, nothing on the network).
     """
     import papermill
 
@@ -121,8 +135,9 @@ def run_notebooks(
             str(output),
             parameters=dict(parameters.get(path.stem, {})),
             cwd=str(path.parent),
-            progress_bar=False,
+            progress_bar={"desc": path.stem, "leave": False, "position": 1} if progress else False,
             kernel_name="python3",
+            kernel_manager_class=_ipc_kernel_manager(),
         )
         rows.append(
             {"notebook": path.stem, "seconds": round(time.perf_counter() - start, 1), "output": output}
@@ -192,6 +207,7 @@ def analyze(
     satisfaction: str = "satisfaction",
     value: str = "delivered_value",
     concomitant: str | None = None,
+    trust: Sequence[str] | None = None,
     segments: int | tuple[int, int] | None = None,
     n_boot: int = 500,
     seed: int = DEFAULT_SEED,
@@ -214,6 +230,11 @@ def analyze(
         Names of the scores to analyse.
     concomitant : str, optional
         Formula of variables that may shift segment membership (``"~ membership"``).
+    trust : sequence of str, optional
+        Trust constructs in causal order (cognitive, affective, behavioural in the golf survey),
+        for the serial mediation and, with three, the trust hierarchy of notebook 04. Default:
+        every construct whose name contains ``trust``, in the golf order when it has those three,
+        else in codebook order; ``[]`` for none.
     segments : int or (int, int), optional
         A number fixes the number of segments; a pair ``(a, b)`` lets BIC choose between
         them; None lets BIC choose among 1 to 6. The bootstrap test is reported either way.
@@ -254,7 +275,7 @@ def analyze(
     _check_report_folder(out)
     book = Codebook.from_yaml(codebook_path)
     scores = set(book.constructs) | ({"delivered_value"} if book.delivered_value else set())
-    missing = [name for name in (loyalty, satisfaction, value) if name not in scores]
+    missing = [name for name in (loyalty, satisfaction, value, *(trust or [])) if name not in scores]
     if missing:
         raise ValueError(
             f"the codebook defines no construct or score named {missing}; it has {sorted(scores)}"
@@ -269,7 +290,7 @@ def analyze(
     out.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     common = {"DATA": str(data), "CODEBOOK": str(codebook_path), "PAPER_DIR": str(build / "paper")}
-    trust = [c for c in ("trust_cognitive", "trust_affective", "trust_behavioural") if c in book.constructs]
+    trust = _trust_constructs(book, trust)
     parameters = {
         "02_measurement": common,
         "03_satisfaction_loyalty": {**common, "LOYALTY": loyalty, "SATISFACTION": satisfaction},
@@ -282,7 +303,7 @@ def analyze(
             "N_BOOT": n_boot,
             "SEED": seed,
         },
-        "05_golf_clusterwise_segmentation": {
+        "05_clusterwise_segmentation": {
             **common,
             "OUTCOME": loyalty,
             "SATISFACTION": satisfaction,
@@ -294,7 +315,7 @@ def analyze(
         },
     }
     try:
-        _write_report(build, parameters, data, len(survey), progress)
+        _write_report(build, parameters, data, book.name, len(survey), progress)
     except BaseException:
         shutil.rmtree(build, ignore_errors=True)
         raise
@@ -302,6 +323,21 @@ def analyze(
         shutil.rmtree(out)  # an earlier report (checked above)
     os.replace(build, out)
     return out / "index.html"
+
+
+# MathJax 2 as the PyPI package jupyter-server-mathjax ships it, copied into each report
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+GOLF_TRUST = ("trust_cognitive", "trust_affective", "trust_behavioural")
+
+
+def _trust_constructs(book: Codebook, trust: Sequence[str] | None) -> list[str]:
+    """The trust constructs to analyse: the user's, else every construct named like trust."""
+    if trust is not None:
+        return list(trust)
+    if all(name in book.constructs for name in GOLF_TRUST):
+        return list(GOLF_TRUST)
+    return [name for name in book.constructs if "trust" in name.lower()]
 
 
 def _check_report_folder(out: Path) -> None:
@@ -320,7 +356,7 @@ def _check_report_folder(out: Path) -> None:
         raise ValueError(f"cannot write the report: {parent} is not writable")
 
 
-def _write_report(build: Path, parameters: dict, data: Path, n: int, progress: bool) -> None:
+def _write_report(build: Path, parameters: dict, data: Path, name: str, n: int, progress: bool) -> None:
     """Run the analysis notebooks into ``build`` and write the HTML report there."""
     import papermill
 
@@ -334,31 +370,41 @@ def _write_report(build: Path, parameters: dict, data: Path, n: int, progress: b
         raise RuntimeError(
             f"notebook {where} failed in cell {error.exec_count}: {error.ename}: {error.evalue}"
         ) from None
-    pages = [_html_page(row.output, build) for row in timings.itertuples()]
+    shutil.copytree(
+        Path(str(files("jupyter_server_mathjax") / "static")), build / "mathjax"
+    )  # formulas offline
+    pages = [_html_page(row.output, build, name) for row in timings.itertuples()]
     numbers = json.loads((build / "paper" / "numbers.json").read_text(encoding="utf-8"))
     names = parameters["04_value_driven_loyalty"]
     lines = findings(numbers, satisfaction=names["SATISFACTION"], value=names["VALUE"])
     (build / "findings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (build / "index.html").write_text(
-        _index_html(data, n, lines, pages, build / "paper" / "figures"), encoding="utf-8"
+        _index_html(data, name, n, lines, pages, build / "paper" / "figures"), encoding="utf-8"
     )
     (build / REPORT_MARKER).write_text("written by loyalty-research analyze; may be replaced by it\n")
 
 
-def _html_page(notebook: Path, out: Path) -> tuple[str, str]:
+def _html_page(notebook: Path, out: Path, name: str) -> tuple[str, str]:
     import nbformat
     from nbconvert import HTMLExporter
 
     node = nbformat.read(notebook, as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(node)
+    title = node.cells[0].source.splitlines()[0].lstrip("# ").strip()
+    exporter = HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        mathjax_url=MATHJAX_URL,
+    )
+    body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": f"{title} ({name})"}})
     page = out / f"{notebook.stem}.html"
     page.write_text(body, encoding="utf-8")
-    title = node.cells[0].source.splitlines()[0].lstrip("# ").strip()
     return page.name, title
 
 
-def _index_html(data: Path, n: int, lines: list[str], pages: list[tuple[str, str]], figures: Path) -> str:
+def _index_html(
+    data: Path, name: str, n: int, lines: list[str], pages: list[tuple[str, str]], figures: Path
+) -> str:
     links = "\n".join(f'<li><a href="{html.escape(p)}">{html.escape(t)}</a></li>' for p, t in pages)
     found = "\n".join(f"<li>{html.escape(line)}</li>" for line in lines)
     images = "\n".join(
@@ -367,11 +413,12 @@ def _index_html(data: Path, n: int, lines: list[str], pages: list[tuple[str, str
         for f in sorted(figures.glob("*.png"))
     )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Loyalty analysis of {html.escape(data.name)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Loyalty analysis of {html.escape(name)}</title>
 <style>body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}
 figure {{ display: inline-block; margin: 0.5em; }} figcaption {{ font-size: 0.8em; color: #555; }}</style>
 </head><body>
-<h1>Loyalty analysis of {html.escape(data.name)}</h1>
+<h1>Loyalty analysis of {html.escape(name)}</h1>
+<p>Survey <code>{html.escape(name)}</code>, file <code>{html.escape(data.name)}</code>.</p>
 <h2>Findings</h2>
 <ul class="findings">
 {found}

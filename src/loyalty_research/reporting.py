@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .readings import p_text
+
 __all__ = ["ReportingError", "current", "findings", "save_figure", "save_number", "save_table", "start"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -49,18 +51,22 @@ def _find_paper_dir() -> Path:
     return here / "paper"
 
 
-def start(notebook: str, paper_dir: str | Path | None = None) -> Path:
+def start(notebook: str, paper_dir: str | Path | None = None, *, data: str | Path | None = None) -> Path:
     """Say which notebook is writing, and where; clear what it wrote last time.
 
     Parameters
     ----------
     notebook : str
         The notebook's file name without ``.ipynb``, starting with its two-digit number
-        (``"05_golf_clusterwise_segmentation"``).
+        (``"05_clusterwise_segmentation"``).
     paper_dir : str or Path, optional
-        Folder of the manuscript. Default: the ``paper/`` folder of the repository that
-        contains the working directory (notebooks run inside ``notebooks/``), else
-        ``./paper``.
+        Folder for the figures, tables and numbers. Default: for the bundled data (``data``
+        None) the ``paper/`` folder of the repository that contains the working directory
+        (notebooks run inside ``notebooks/``), else ``./paper``; for a user's survey
+        ``outputs/<file name without extension>/`` in the working directory, so a run on
+        one's own data never overwrites the manuscript's inputs.
+    data : str or Path, optional
+        The notebook's ``DATA`` parameter: the user's survey file, or None for the bundled data.
 
     Returns
     -------
@@ -78,13 +84,24 @@ def start(notebook: str, paper_dir: str | Path | None = None) -> Path:
     >>> folder = start("05_example", tempfile.mkdtemp())
     >>> current()
     '05'
+    >>> import os
+    >>> here = os.getcwd()
+    >>> os.chdir(tempfile.mkdtemp())
+    >>> start("03_example", data="surveys/hotel_2026.csv").relative_to(Path.cwd()).as_posix()
+    'outputs/hotel_2026'
+    >>> os.chdir(here)
     """
     global _current
     match = _NOTEBOOK.match(Path(notebook).stem)
     if not match:
-        raise ReportingError(f"notebook must be a name like '05_golf_segments', got {notebook!r}")
+        raise ReportingError(f"notebook must be a name like '05_segments', got {notebook!r}")
     prefix = match.group(1)
-    folder = Path(paper_dir) if paper_dir is not None else _find_paper_dir()
+    if paper_dir is not None:
+        folder = Path(paper_dir)
+    elif data is not None:
+        folder = Path.cwd() / "outputs" / Path(data).stem
+    else:
+        folder = _find_paper_dir()
     for sub in ("figures", "tables"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
         for old in (folder / sub).glob(f"{prefix}_*"):
@@ -138,7 +155,9 @@ def save_table(table: pd.DataFrame, name: str, *, decimals: int = 3, index: bool
     table : pandas.DataFrame
     name : str
     decimals : int, default 3
-        Floats are rounded to this many decimals (the manuscript shows the file as it is).
+        Floats are printed with this many decimals, every one (the manuscript shows the file as
+        it is); p values (columns ``p``, ``p_val``, ``p_*`` and ``*_p``) below ``10**-decimals``
+        as ``< 0.001``. Missing values are left empty.
     index : bool, default False
         Write the index as the first column.
 
@@ -150,10 +169,20 @@ def save_table(table: pd.DataFrame, name: str, *, decimals: int = 3, index: bool
     if not isinstance(table, pd.DataFrame):
         raise ReportingError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     path = target.paper_dir / "tables" / f"{target.prefix}_{name}.csv"
-    rounded = table.copy()
-    floats = rounded.select_dtypes("float").columns
-    rounded[floats] = rounded[floats].round(decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    rounded.to_csv(path, index=index, lineterminator="\n")
+    printed = table.copy()
+    floor = 10.0**-decimals
+    for column in printed.select_dtypes("float").columns:
+        is_p = column in ("p", "p_val") or column.startswith("p_") or column.endswith("_p")
+
+        def text(value: float, is_p: bool = is_p) -> str:
+            if pd.isna(value):
+                return ""
+            if is_p and value < floor:
+                return f"< {floor:.{decimals}f}"
+            return f"{round(value, decimals) + 0.0:.{decimals}f}"  # + 0.0 turns -0.0 into 0.0
+
+        printed[column] = printed[column].map(text)
+    printed.to_csv(path, index=index, lineterminator="\n")
     return path
 
 
@@ -215,10 +244,6 @@ def _write_numbers(folder: Path, numbers: dict) -> None:
 
 
 # ------------------------------------------------------------------------------ findings
-def _p_text(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
 def _fit_verdict(cfi: float, rmsea: float, srmr: float) -> str:
     """Hu & Bentler's (1999) joint cut-offs: good, acceptable or poor."""
     if cfi >= 0.95 and rmsea <= 0.06 and srmr <= 0.08:
@@ -299,13 +324,13 @@ def findings(numbers: dict, *, satisfaction: str, value: str, alpha: float = 0.0
     p_quadratic, p_spline = get("03_p_quadratic"), get("03_p_spline")
     shape = "nonlinear" if min(p_quadratic, p_spline) < alpha else "linear"
     lines.append(
-        f"Satisfaction-loyalty shape: {shape} (against a straight line: quadratic {_p_text(p_quadratic)}, "
-        f"spline {_p_text(p_spline)})"
+        f"Satisfaction-loyalty shape: {shape} (against a straight line: quadratic {p_text(p_quadratic)}, "
+        f"spline {p_text(p_spline)})"
     )
     value_p, satisfaction_p = get("04_p_value_beyond"), get("04_p_satisfaction_beyond")
     lines.append(
         f"Value verdict: {_value_verdict(value_p, satisfaction_p, alpha)} (value beyond satisfaction: "
-        f"delta R-squared {get('04_delta_r2_value'):.3f}, {_p_text(value_p)}; satisfaction beyond value: "
-        f"{get('04_delta_r2_satisfaction'):.3f}, {_p_text(satisfaction_p)})"
+        f"delta R-squared {get('04_delta_r2_value'):.3f}, {p_text(value_p)}; satisfaction beyond value: "
+        f"{get('04_delta_r2_satisfaction'):.3f}, {p_text(satisfaction_p)})"
     )
     return lines

@@ -1,0 +1,760 @@
+"""Sentences that read a result, generated from its numbers with every branch written out.
+
+A notebook's interpretation must follow the numbers of the run, not what the author saw once.
+Each function here takes a result table and returns plain sentences (Markdown emphasis only where
+noted): significant or not, curved or straight, one driver or several, measured well or not.
+They name no data set, so they read a user's survey as they read the bundled one; a notebook adds
+data-specific commentary only where it knows the data.
+
+* :func:`p_text`: a p value as a reader expects it.
+* :func:`reliability_reading`: which scales are reliable by the usual cut-offs, and the weakest
+  item of each that is not.
+* :func:`paths_reading`, :func:`r_squared_reading`, :func:`added_path_reading`: a path model's
+  drivers of one construct, its explained variance, and what one added path changes.
+* :func:`mediation_reading`: the indirect and direct effect, typed as Zhao, Lynch & Chen (2010) do.
+* :func:`shape_reading`, :func:`asymmetry_reading`, :func:`jones_sasser_reading`: the
+  satisfaction-loyalty tests of :func:`~loyalty_research.satisfaction_loyalty`.
+* :func:`complaint_share_reading`, :func:`repurchase_ordering_reading`,
+  :func:`recovery_paradox_reading`: complaints against the TARP figures, and the
+  service-recovery paradox.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from .theories import SatisfactionLoyaltyResult
+
+__all__ = [
+    "TARP_COMPLAINT_SHARE",
+    "added_path_reading",
+    "asymmetry_reading",
+    "complaint_share_reading",
+    "jones_sasser_reading",
+    "mediation_reading",
+    "p_text",
+    "paths_reading",
+    "r_squared_reading",
+    "recovery_paradox_reading",
+    "reliability_reading",
+    "repurchase_ordering_reading",
+    "shape_reading",
+]
+
+# fewer respondents than this in the low group and the penalty-reward contrast cannot be tested
+MIN_GROUP_FOR_ASYMMETRY = 10
+
+
+def p_text(p: float) -> str:
+    """``"p < 0.001"`` or ``"p = 0.012"``; ``"p not available"`` for NaN.
+
+    Examples
+    --------
+    >>> p_text(0.0004), p_text(0.0456), p_text(float("nan"))
+    ('p < 0.001', 'p = 0.046', 'p not available')
+    """
+    if p is None or math.isnan(p):
+        return "p not available"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _join(names: Sequence[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _interval(row: pd.Series) -> str:
+    return f"{row['coef']:.2f} (95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})"
+
+
+def _named(row: pd.Series) -> str:
+    return f"{row['source']} ({row['coef']:.2f}, 95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})"
+
+
+def _excludes_zero(row: pd.Series) -> bool | None:
+    """True or False, or None when there is no interval (no bootstrap)."""
+    if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]):
+        return None
+    return bool(row["ci_low"] > 0 or row["ci_high"] < 0)
+
+
+# ---------------------------------------------------------------------------- measurement
+def reliability_reading(
+    reliability: pd.DataFrame,
+    loadings: pd.DataFrame | None = None,
+    data: pd.DataFrame | None = None,
+    *,
+    alpha_at: float = 0.7,
+    rho_c_at: float = 0.7,
+    ave_at: float = 0.5,
+) -> str:
+    """Which scales meet the usual reliability cut-offs, and the weakest item of those that do not.
+
+    Parameters
+    ----------
+    reliability : pandas.DataFrame
+        One row per construct: ``construct``, ``alpha``, ``rho_c``, ``ave`` (as
+        :class:`~loyalty_research.PLSResult.reliability`).
+    loadings : pandas.DataFrame, optional
+        One row per item: ``construct``, ``item``, ``loading``. Gives the number of items (a
+        single-item construct has no reliability to judge) and the weakest item of a weak scale.
+    data : pandas.DataFrame, optional
+        The item answers: adds the weakest item's mean correlation with the other items of its scale.
+    alpha_at, rho_c_at, ave_at : float
+        Cut-offs: alpha and composite reliability at least 0.7, AVE at least 0.5 (Fornell &
+        Larcker, 1981; Hair et al., 2022).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"construct": ["A", "B"], "alpha": [0.85, 0.45], "rho_c": [0.9, 0.7],
+    ...                       "ave": [0.6, 0.45]})
+    >>> items = pd.DataFrame({"construct": ["A", "A", "B", "B", "B"], "item": ["a1", "a2", "b1", "b2", "b3"],
+    ...                       "loading": [0.8, 0.75, 0.8, 0.2, 0.7]})
+    >>> print(reliability_reading(table, items))  # doctest: +NORMALIZE_WHITESPACE
+    A meets the usual cut-offs (alpha 0.85, composite reliability 0.90, AVE 0.60). B falls short: alpha
+    0.45, AVE 0.45; its weakest item is b2 (loading 0.20).
+    """
+    counts = loadings.groupby("construct")["item"].size() if loadings is not None else pd.Series(dtype=int)
+    good, borderline, weak, single = [], [], [], []
+    for _, row in reliability.iterrows():
+        name = row["construct"]
+        if counts.get(name, 2) < 2:
+            single.append(name)
+            continue
+        short = []
+        if row["alpha"] < alpha_at:
+            short.append(f"alpha {row['alpha']:.2f}")
+        if row["rho_c"] < rho_c_at:
+            short.append(f"composite reliability {row['rho_c']:.2f}")
+        if row["ave"] < ave_at:
+            short.append(f"AVE {row['ave']:.2f}")
+        if not short:
+            good.append(row)
+        elif row["alpha"] >= alpha_at and row["rho_c"] >= rho_c_at:
+            borderline.append((row, short))
+        else:
+            weak.append((row, short))
+    sentences = []
+    if good:
+        verb = "meets" if len(good) == 1 else "meet"
+        low = {k: min(r[k] for r in good) for k in ("alpha", "rho_c", "ave")}
+        high = {k: max(r[k] for r in good) for k in ("alpha", "rho_c", "ave")}
+
+        def span(key: str) -> str:
+            return (
+                f"{low[key]:.2f}"
+                if round(low[key], 2) == round(high[key], 2)
+                else f"{low[key]:.2f}-{high[key]:.2f}"
+            )
+
+        sentences.append(
+            f"{_join([r['construct'] for r in good])} {verb} the usual cut-offs (alpha {span('alpha')}, "
+            f"composite reliability {span('rho_c')}, AVE {span('ave')})."
+        )
+    for row, short in borderline:
+        sentences.append(
+            f"{row['construct']} is reliable (alpha {row['alpha']:.2f}, composite reliability "
+            f"{row['rho_c']:.2f}) "
+            f"but its items share less than half their variance with it ({', '.join(short)})."
+        )
+    for row, short in weak:
+        text = f"{row['construct']} falls short: {', '.join(short)}"
+        if loadings is not None:
+            items = loadings[loadings["construct"] == row["construct"]]
+            if len(items):
+                worst = items.loc[items["loading"].abs().idxmin()]
+                text += f"; its weakest item is {worst['item']} (loading {worst['loading']:.2f}"
+                others = [i for i in items["item"] if i != worst["item"]]
+                if data is not None and others and all(i in data for i in items["item"]):
+                    r = data[others].corrwith(data[worst["item"]]).mean()
+                    text += f", mean correlation {r:.2f} with the other items"
+                text += ")"
+        sentences.append(text + ".")
+    if single:
+        sentences.append(
+            f"{_join(single)} {'is' if len(single) == 1 else 'are'} measured by one item, so "
+            "{} reliability cannot be estimated.".format("its" if len(single) == 1 else "their")
+        )
+    if not sentences:
+        return "No construct to judge."
+    return " ".join(sentences)
+
+
+# ------------------------------------------------------------------------------ path models
+def paths_reading(paths: pd.DataFrame, target: str) -> str:
+    """What drives ``target`` in a path model: the paths whose interval excludes zero, largest first.
+
+    Parameters
+    ----------
+    paths : pandas.DataFrame
+        ``source``, ``target``, ``coef``, ``ci_low``, ``ci_high`` (as
+        :class:`~loyalty_research.PLSResult.paths`).
+    target : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> paths = pd.DataFrame({"source": ["Q", "V", "E"], "target": "S", "coef": [0.51, 0.19, 0.06],
+    ...                       "ci_low": [0.37, 0.08, -0.04], "ci_high": [0.63, 0.31, 0.16]})
+    >>> print(paths_reading(paths, "S"))  # doctest: +NORMALIZE_WHITESPACE
+    Into S, the paths whose 95% interval excludes zero are Q (0.51, 95% CI 0.37 to 0.63) and V (0.19,
+    95% CI 0.08 to 0.31), largest first; E (0.06, 95% CI -0.04 to 0.16) cannot be told from zero.
+    """
+    rows = paths[paths["target"] == target]
+    if rows.empty:
+        raise ValueError(f"no path leads into {target!r}; targets are {sorted(paths['target'].unique())}")
+    rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index)
+    verdicts = [_excludes_zero(r) for _, r in rows.iterrows()]
+    if any(v is None for v in verdicts):
+        listed = _join([f"{r['source']} ({r['coef']:.2f})" for _, r in rows.iterrows()])
+        return f"Paths into {target}, largest first: {listed}. Without bootstrap intervals none is tested."
+    clear = [_named(r) for (_, r), v in zip(rows.iterrows(), verdicts, strict=True) if v]
+    unclear = [_named(r) for (_, r), v in zip(rows.iterrows(), verdicts, strict=True) if not v]
+    if not clear:
+        return f"No path into {target} has a 95% interval that excludes zero: {_join(unclear)}."
+    if len(clear) == 1:
+        text = f"Into {target}, only the path from {clear[0]} has a 95% interval that excludes zero"
+    else:
+        text = f"Into {target}, the paths whose 95% interval excludes zero are {_join(clear)}, largest first"
+    if unclear:
+        text += f"; {_join(unclear)} cannot be told from zero"
+    return text + "."
+
+
+def r_squared_reading(r_squared: pd.DataFrame, constructs: Sequence[str]) -> str:
+    """The explained variance of ``constructs``, named by Chin's (1998) rule of thumb.
+
+    Chin (1998) calls an R-squared of 0.67 substantial, 0.33 moderate and 0.19 weak.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"construct": ["S", "L"], "r2": [0.68, 0.46]})
+    >>> print(r_squared_reading(table, ["S", "L"]))
+    R-squared is 0.68 for S (substantial by Chin's rule of thumb) and 0.46 for L (moderate).
+    """
+    values = r_squared.set_index("construct")["r2"]
+    missing = [c for c in constructs if c not in values.index]
+    if missing:
+        raise ValueError(f"no R-squared for {missing}; the table has {list(values.index)}")
+
+    def label(r2: float) -> str:
+        if r2 >= 0.67:
+            return "substantial"
+        if r2 >= 0.33:
+            return "moderate"
+        if r2 >= 0.19:
+            return "weak"
+        return "below what Chin calls weak"
+
+    parts = [f"{values[c]:.2f} for {c} ({label(values[c])})" for c in constructs]
+    parts[0] = parts[0].replace(")", " by Chin's rule of thumb)", 1)
+    return f"R-squared is {_join(parts)}."
+
+
+def added_path_reading(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    source: str,
+    target: str,
+    *,
+    r2_before: float,
+    r2_after: float,
+) -> str:
+    """What adding the path ``source -> target`` to a path model shows and changes.
+
+    Parameters
+    ----------
+    before, after : pandas.DataFrame
+        The paths table without and with the added path.
+    source, target : str
+    r2_before, r2_after : float
+        ``target``'s R-squared in the two models.
+
+    Examples
+    --------
+    >>> before = pd.DataFrame({"source": ["S"], "target": "L", "coef": [0.49], "ci_low": [0.32],
+    ...                        "ci_high": [0.64]})
+    >>> after = pd.DataFrame({"source": ["S", "V"], "target": "L", "coef": [0.40, 0.18],
+    ...                       "ci_low": [0.17, -0.05], "ci_high": [0.61, 0.39]})
+    >>> reading = added_path_reading(before, after, "V", "L", r2_before=0.457, r2_after=0.475)
+    >>> print(reading)  # doctest: +NORMALIZE_WHITESPACE
+    With a direct path, V's coefficient on L is 0.18 (95% CI -0.05 to 0.39), an interval that includes
+    zero: no direct effect can be shown. S's path goes from 0.49 to 0.40 and its interval still excludes
+    zero. L's R-squared rises by 0.018 (from 0.457 to 0.475).
+    """
+    new = after[(after["source"] == source) & (after["target"] == target)]
+    if new.empty:
+        raise ValueError(f"the second model has no path {source} -> {target}")
+    new = new.iloc[0]
+    verdict = _excludes_zero(new)
+    if verdict is None:
+        verdict_text = "(no bootstrap interval, so not tested)"
+    elif verdict:
+        direction = "positive" if new["coef"] > 0 else "negative"
+        verdict_text = f"an interval that excludes zero: a {direction} direct effect beyond the other drivers"
+    else:
+        verdict_text = "an interval that includes zero: no direct effect can be shown"
+    text = [
+        f"With a direct path, {_possessive(source)} coefficient on {target} is {_interval(new)}, "
+        f"{verdict_text}."
+    ]
+    old = before[before["target"] == target].set_index("source")
+    for _, row in after[(after["target"] == target) & (after["source"] != source)].iterrows():
+        if row["source"] not in old.index:
+            continue
+        was = old.loc[row["source"]]
+        now_clear, was_clear = _excludes_zero(row), _excludes_zero(was)
+        if now_clear is None or was_clear is None:
+            status = ""
+        elif now_clear and was_clear:
+            status = " and its interval still excludes zero"
+        elif was_clear:
+            status = " and its interval now includes zero"
+        elif now_clear:
+            status = " and its interval now excludes zero"
+        else:
+            status = " and its interval still includes zero"
+        if round(was["coef"], 2) != round(row["coef"], 2):
+            text.append(
+                f"{_possessive(row['source'])} path goes from {was['coef']:.2f} to {row['coef']:.2f}{status}."
+            )
+    change = r2_after - r2_before
+    verb = "rises" if change > 0 else "falls" if change < 0 else "stays"
+    text.append(
+        f"{_possessive(target)} R-squared {verb} by {abs(change):.3f} (from {r2_before:.3f} to "
+        f"{r2_after:.3f})."
+        if verb != "stays"
+        else f"{_possessive(target)} R-squared stays at {r2_after:.3f}."
+    )
+    return " ".join(text)
+
+
+# -------------------------------------------------------------------------------- mediation
+def mediation_reading(chain: pd.DataFrame, x: str, mediator: str, y: str) -> str:
+    """The indirect effect of ``x`` on ``y`` through ``mediator`` and the direct effect, as a type.
+
+    Zhao, Lynch & Chen (2010) type a mediation by which effects are distinguishable from zero:
+    complementary (indirect and direct, same sign), competitive (opposite signs), indirect-only,
+    direct-only or no effect.
+
+    Parameters
+    ----------
+    chain : pandas.DataFrame
+        :func:`~loyalty_research.mediation`'s table with one mediator.
+
+    References
+    ----------
+    Zhao, X., Lynch, J. G., & Chen, Q. (2010). Reconsidering Baron and Kenny: Myths and truths
+    about mediation analysis. Journal of Consumer Research, 37(2), 197-206.
+
+    Examples
+    --------
+    >>> chain = pd.DataFrame({"path": ["indirect total", "direct"], "coef": [0.15, 0.18],
+    ...                       "ci_low": [0.06, 0.07], "ci_high": [0.27, 0.30]})
+    >>> print(mediation_reading(chain, "V", "S", "L"))  # doctest: +NORMALIZE_WHITESPACE
+    The indirect effect of V on L through S is 0.15 (95% CI 0.06 to 0.27) and the direct effect 0.18
+    (95% CI 0.07 to 0.30); both intervals exclude zero and the effects have the same sign: complementary
+    mediation (Zhao, Lynch & Chen, 2010), V works through S and beside it.
+    """
+    table = chain.set_index("path")
+    for needed in ("indirect total", "direct"):
+        if needed not in table.index:
+            raise ValueError(f"the mediation table has no {needed!r} row; rows are {list(table.index)}")
+    indirect, direct = table.loc["indirect total"], table.loc["direct"]
+    via, beside = _excludes_zero(indirect), _excludes_zero(direct)
+    text = (
+        f"The indirect effect of {x} on {y} through {mediator} is {_interval(indirect)} and the direct "
+        "effect "
+        f"{_interval(direct)}; "
+    )
+    if via and beside:
+        if (indirect["coef"] > 0) == (direct["coef"] > 0):
+            return text + (
+                "both intervals exclude zero and the effects have the same sign: complementary mediation "
+                f"(Zhao, Lynch & Chen, 2010), {x} works through {mediator} and beside it."
+            )
+        return text + (
+            "both intervals exclude zero but the effects have opposite signs: competitive mediation "
+            f"(Zhao, Lynch & Chen, 2010), the route through {mediator} and the direct one pull apart."
+        )
+    if via:
+        return text + (
+            "only the indirect interval excludes zero: indirect-only mediation (Zhao, Lynch & Chen, 2010), "
+            f"{x} works through {mediator}."
+        )
+    if beside:
+        return text + (
+            "only the direct interval excludes zero: a direct-only effect (Zhao, Lynch & Chen, 2010), "
+            f"no route through {mediator} can be shown."
+        )
+    return text + f"neither interval excludes zero: no effect of {x} on {y} can be shown."
+
+
+# ------------------------------------------------------------------ satisfaction and loyalty
+def _linear_beta(result: SatisfactionLoyaltyResult) -> float:
+    linear = result.coefficients[
+        (result.coefficients["model"] == "linear") & result.coefficients["std_coef"].notna()
+    ]
+    return float(linear.loc[linear["term"] != "const", "std_coef"].iloc[0])
+
+
+def shape_reading(
+    result: SatisfactionLoyaltyResult, *, predictor: str = "satisfaction", outcome: str = "loyalty"
+) -> str:
+    """Strength (standardised beta, R-squared) and shape (quadratic and spline tests) of the link.
+
+    ``predictor`` and ``outcome`` are the words used in the sentence. The standardised beta of the
+    first predictor of the linear model is read (``satisfaction_loyalty`` puts satisfaction first).
+    """
+    models = result.models.set_index("model")
+    beta = _linear_beta(result)
+    r2 = models.loc["linear", "r2"]
+    strength = "strong" if abs(beta) >= 0.5 else "moderate" if abs(beta) >= 0.3 else "weak"
+    direction = "" if beta >= 0 else " negative"
+    text = (
+        f"{predictor.capitalize()} explains {r2:.0%} of the variance in {outcome} (n = "
+        f"{int(models.loc['linear', 'n'])}, "
+        f"standardised beta {beta:.2f}, a {strength}{direction} link"
+        + (" that is far from deterministic). " if r2 < 0.8 else "). ")
+    )
+    curved = [m for m in ("quadratic", "spline") if models.loc[m, "p_nonlinear"] < 0.05]
+    if curved:
+        gain = models.loc[curved, "r2"].max() - r2
+        plural = len(curved) > 1
+        text += (
+            f"The {' and '.join(curved)} term{'s' if plural else ''} improve{'' if plural else 's'} the fit "
+            f"significantly ({', '.join(p_text(models.loc[m, 'p_nonlinear']) for m in curved)})"
+        )
+        text += (
+            f", though by only {gain:.3f} in R-squared: the link is curved, but mostly a line."
+            if gain < 0.02
+            else f", by {gain:.3f} in R-squared: the link is curved."
+        )
+    else:
+        text += (
+            "Neither the quadratic nor the spline term improves the fit significantly "
+            f"({p_text(models.loc['quadratic', 'p_nonlinear'])} and "
+            f"{p_text(models.loc['spline', 'p_nonlinear'])}): "
+            "on average the link is a straight line."
+        )
+    return text
+
+
+def asymmetry_reading(result: SatisfactionLoyaltyResult) -> str:
+    """The penalty-reward contrast: does dissatisfaction cost more loyalty than satisfaction earns?"""
+    effects = result.asymmetry.set_index("effect")
+    penalty, reward, diff = effects.loc["penalty"], effects.loc["reward"], effects.loc["asymmetry"]
+    n_low = int(penalty["n_low"])
+    if n_low < MIN_GROUP_FOR_ASYMMETRY:
+        return (
+            f"Only {n_low} respondent{'s are' if n_low != 1 else ' is'} in the low-satisfaction group, so "
+            "these data "
+            f"cannot test the asymmetry: the penalty ({penalty['estimate']:.2f} points) rests on too few to "
+            "be "
+            "trusted, whatever its p value."
+        )
+    if diff["p_val"] < 0.05 and diff["estimate"] > 0:
+        text = (
+            f"Dissatisfaction costs more loyalty ({penalty['estimate']:.2f} points) than satisfaction earns "
+            f"({reward['estimate']:.2f}; for the difference {p_text(diff['p_val'])}): the asymmetry "
+            "prospect theory "
+            "and Mittal et al. expect."
+        )
+    elif diff["p_val"] < 0.05:
+        text = (
+            f"Satisfaction earns more loyalty ({reward['estimate']:.2f} points) than dissatisfaction costs "
+            f"({penalty['estimate']:.2f}; for the difference {p_text(diff['p_val'])}): the opposite of the "
+            "asymmetry "
+            "prospect theory expects."
+        )
+    else:
+        text = (
+            f"The penalty ({penalty['estimate']:.2f} points) and the reward ({reward['estimate']:.2f}) do "
+            "not differ "
+            f"significantly ({p_text(diff['p_val'])}): no evidence that dissatisfaction weighs more than "
+            "satisfaction."
+        )
+    if n_low < 50:
+        text += f" Only {n_low} respondents are in the low group, so the penalty is imprecise."
+    return text
+
+
+def jones_sasser_reading(result: SatisfactionLoyaltyResult) -> str:
+    """The top of the Jones-Sasser curve and the share of satisfied respondents who are not loyal.
+
+    Plain text (no Markdown), so the paper can quote it.
+    """
+    levels = result.curve.set_index("satisfaction_level")
+    snl = result.satisfied_not_loyal.iloc[0]
+    if len(levels) < 2:
+        text = "Everybody answered at one satisfaction level, so there is no curve to read."
+    else:
+        top, second = levels.iloc[-1], levels.iloc[-2]
+        separated = top["ci_low"] > second["ci_high"]
+        ratio = (
+            f" ({top['share_loyal'] / second['share_loyal']:.1f} times the share; Jones & Sasser's totally "
+            "satisfied Xerox customers were six times as likely to buy again as the merely satisfied)"
+            if second["share_loyal"] > 0
+            else ""
+        )
+        text = (
+            f"{top['share_loyal']:.0%} of respondents at the top satisfaction level ({levels.index[-1]:g}) "
+            "are loyal, "
+            f"against {second['share_loyal']:.0%} one level below{ratio}"
+            + (
+                ", and the intervals do not overlap: the Jones-Sasser pattern, in which only the completely "
+                "satisfied are reliably loyal."
+                if separated
+                else "; the intervals overlap, so these data do not show the jump at the top that "
+                "Jones & Sasser "
+                "describe."
+            )
+        )
+    if snl["n_satisfied"] == 0:
+        return (
+            text
+            + " Nobody reaches the satisfied threshold, so the share of satisfied but not loyal is undefined."
+        )
+    guarantee = (
+        ": satisfaction does not guarantee loyalty, Oliver's point."
+        if snl["ci_low"] > 0.1
+        else ", so in these data satisfied respondents are nearly always loyal."
+        if snl["ci_high"] < 0.1
+        else "."
+    )
+    return text + (
+        f" {snl['share']:.0%} of satisfied respondents are not loyal (95% CI {snl['ci_low']:.0%} to "
+        f"{snl['ci_high']:.0%}){guarantee}"
+    )
+
+
+# ------------------------------------------------------------------------- complaints (TARP)
+TARP_COMPLAINT_SHARE = 1 / 25
+"""TARP's "one in 25 dissatisfied customers complains", as the seed documents quote it."""
+
+_OUTCOME_WORDS = {
+    "no_problem": "no problem",
+    "not_complained": "a problem they kept to themselves",
+    "unresolved": "an unresolved complaint",
+    "resolved": "a slowly resolved complaint",
+    "resolved_quickly": "a quickly resolved complaint",
+}
+
+
+def complaint_share_reading(n_complained: int, n_problem: int) -> str:
+    """How many respondents with a problem complained, against TARP's one in 25.
+
+    Examples
+    --------
+    >>> print(complaint_share_reading(92, 215))  # doctest: +NORMALIZE_WHITESPACE
+    92 of 215 respondents with a problem complained (43%, 95% CI 36% to 49%), far more than TARP's one
+    in 25. Every customer with a problem who stays silent is one the firm cannot try to win back.
+    """
+    from .simulation_study import binomial_interval
+
+    if n_problem == 0:
+        return "Nobody reported a problem, so there is no complaint share to read."
+    share = n_complained / n_problem
+    low, high = binomial_interval(n_complained, n_problem)
+    if low > TARP_COMPLAINT_SHARE:
+        compared = "far more than" if low > 2 * TARP_COMPLAINT_SHARE else "more than"
+    elif high < TARP_COMPLAINT_SHARE:
+        compared = "fewer than"
+    else:
+        compared = "in line with"
+    return (
+        f"{n_complained} of {n_problem} respondents with a problem complained ({share:.0%}, 95% CI "
+        f"{low:.0%} to "
+        f"{high:.0%}), {compared} TARP's one in 25. Every customer with a problem who stays silent is one "
+        "the firm "
+        "cannot try to win back."
+    )
+
+
+def repurchase_ordering_reading(table: pd.DataFrame) -> str:
+    """Whether repurchase by complaint outcome follows TARP's order, and where TARP's figures fall.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`~loyalty_research.repurchase_by_complaint`'s table.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"outcome": ["not_complained", "unresolved", "resolved", "resolved_quickly"],
+    ...                       "n": [123, 37, 23, 32], "share": [0.07, 0.19, 0.43, 0.72],
+    ...                       "ci_low": [0.04, 0.09, 0.26, 0.55], "ci_high": [0.13, 0.34, 0.63, 0.84],
+    ...                       "tarp_loss_over_100": [0.09, 0.19, 0.54, 0.82]})
+    >>> print(repurchase_ordering_reading(table))  # doctest: +NORMALIZE_WHITESPACE
+    The order is TARP's: respondents with a problem they kept to themselves (7%) came back least, then
+    those with an unresolved complaint (19%), a slowly resolved complaint (43%) and a quickly resolved
+    complaint (72%). TARP's figures for losses over $100 lie inside the 95% interval of all 4 outcomes.
+    The smallest group has 23 respondents, so the intervals are wide.
+    """
+    order = ["not_complained", "unresolved", "resolved", "resolved_quickly"]
+    rows = table.set_index("outcome").reindex(order)
+    present = rows[rows["n"].fillna(0) > 0]
+    missing = [o for o in order if o not in present.index]
+    text = []
+    if len(present) < 2:
+        return "Fewer than two complaint outcomes have respondents, so there is no order to read."
+    shares = present["share"].to_numpy()
+    words = [f"{_OUTCOME_WORDS[o]} ({present.loc[o, 'share']:.0%})" for o in present.index]
+    if all(a < b for a, b in itertools.pairwise(shares)):
+        text.append(
+            f"The order is TARP's: respondents with {words[0]} came back least, then those with "
+            f"{_join(words[1:])}."
+        )
+    else:
+        ranked = present.sort_values("share")
+        listed = _join([f"{_OUTCOME_WORDS[o]} ({ranked.loc[o, 'share']:.0%})" for o in ranked.index])
+        text.append(f"The order is not TARP's: from least to most repurchase, respondents with {listed}.")
+    if missing:
+        text.append(f"Nobody had {_join([_OUTCOME_WORDS[o] for o in missing])}.")
+    if "tarp_loss_over_100" in present:
+        inside = (present["ci_low"] <= present["tarp_loss_over_100"]) & (
+            present["tarp_loss_over_100"] <= present["ci_high"]
+        )
+        if inside.all():
+            text.append(
+                f"TARP's figures for losses over $100 lie inside the 95% interval of all {len(present)} "
+                "outcomes."
+            )
+        else:
+            outside = [
+                f"{_OUTCOME_WORDS[o]} ({present.loc[o, 'share']:.0%}, 95% CI {present.loc[o, 'ci_low']:.0%} "
+                "to "
+                f"{present.loc[o, 'ci_high']:.0%}, against TARP's {present.loc[o, 'tarp_loss_over_100']:.0%})"
+                for o in present.index[~inside]
+            ]
+            text.append(
+                f"TARP's figures for losses over $100 lie inside the 95% interval of {int(inside.sum())} of "
+                f"{len(present)} outcomes; outside for {_join(outside)}."
+            )
+    smallest = int(present["n"].min())
+    if smallest < 50:
+        text.append(f"The smallest group has {smallest} respondents, so the intervals are wide.")
+    return " ".join(text)
+
+
+def _detectable_difference(n_group: int, n_reference: int, share: float, power: float = 0.8) -> float:
+    """The smallest difference of proportions a two-sided 5% test detects with ``power`` (normal "
+    "approximation)."""
+    from scipy.stats import norm
+
+    return float(
+        (norm.ppf(0.975) + norm.ppf(power)) * math.sqrt(share * (1 - share) * (1 / n_group + 1 / n_reference))
+    )
+
+
+def recovery_paradox_reading(
+    repurchase: pd.DataFrame, loyalty: pd.DataFrame | None = None, *, alpha: float = 0.05
+) -> str:
+    """What recovering a complaint is worth, and whether the service-recovery paradox shows.
+
+    Parameters
+    ----------
+    repurchase : pandas.DataFrame
+        :func:`~loyalty_research.recovery_paradox` on the 0/1 repurchase column.
+    loyalty : pandas.DataFrame, optional
+        The same on the loyalty score.
+    alpha : float, default 0.05
+
+    Examples
+    --------
+    >>> comparisons = ["resolved_quickly vs no_problem", "resolved_quickly vs resolved"]
+    >>> repurchase = pd.DataFrame({"comparison": comparisons,
+    ...     "n_group": [32, 32], "n_reference": [585, 23], "estimate_group": [0.72, 0.72],
+    ...     "estimate_reference": [0.72, 0.43], "p_val": [0.96, 0.03]})
+    >>> print(recovery_paradox_reading(repurchase))  # doctest: +NORMALIZE_WHITESPACE
+    Respondents whose complaint was resolved quickly came back more often than those whose complaint was
+    resolved slowly (72% against 43%, p = 0.030). Against respondents without a problem they do not
+    differ significantly (72% against 72%, p = 0.960): no evidence of a service-recovery paradox in
+    repurchase. With 32 quickly resolved respondents the test has 80% power only for a difference of
+    about 23 percentage points or more, so "no evidence" is weak evidence of absence.
+    """
+    rows = repurchase.set_index("comparison")
+    text = []
+    speed = rows.loc["resolved_quickly vs resolved"] if "resolved_quickly vs resolved" in rows.index else None
+    if speed is not None and not pd.isna(speed["p_val"]):
+        figures = (
+            f"{speed['estimate_group']:.0%} against {speed['estimate_reference']:.0%}, "
+            f"{p_text(speed['p_val'])}"
+        )
+        if speed["p_val"] < alpha:
+            more = "more" if speed["estimate_group"] > speed["estimate_reference"] else "less"
+            text.append(
+                f"Respondents whose complaint was resolved quickly came back {more} often than those whose "
+                "complaint "
+                f"was resolved slowly ({figures})."
+            )
+        else:
+            text.append(
+                "Respondents whose complaint was resolved quickly and slowly do not differ significantly "
+                "in coming "
+                f"back ({figures})."
+            )
+    paradox = rows.loc["resolved_quickly vs no_problem"]
+    if pd.isna(paradox["p_val"]):
+        return " ".join([*text, "Too few respondents had a quickly resolved complaint to test the paradox."])
+    figures = (
+        f"{paradox['estimate_group']:.0%} against {paradox['estimate_reference']:.0%}, "
+        f"{p_text(paradox['p_val'])}"
+    )
+    if paradox["p_val"] < alpha and paradox["estimate_group"] > paradox["estimate_reference"]:
+        text.append(
+            f"They came back more often than respondents without a problem ({figures}): the service-recovery "
+            "paradox holds for repurchase in these data."
+        )
+    elif paradox["p_val"] < alpha:
+        text.append(
+            f"They came back less often than respondents without a problem ({figures}): the opposite of a "
+            "service-recovery paradox."
+        )
+    else:
+        text.append(
+            f"Against respondents without a problem they do not differ significantly ({figures}): no "
+            "evidence of a "
+            "service-recovery paradox in repurchase."
+        )
+        n_group, n_reference = int(paradox["n_group"]), int(paradox["n_reference"])
+        detectable = _detectable_difference(n_group, n_reference, float(paradox["estimate_reference"]))
+        text.append(
+            f"With {n_group} quickly resolved respondents the test has 80% power only for a difference of "
+            "about "
+            f"{100 * detectable:.0f} percentage points or more"
+            + (', so "no evidence" is weak evidence of absence.' if detectable > 0.1 else ".")
+        )
+    if loyalty is not None:
+        score = loyalty.set_index("comparison").loc["resolved_quickly vs no_problem"]
+        if not pd.isna(score["p_val"]):
+            figures = (
+                f"{score['estimate_group']:.2f} against {score['estimate_reference']:.2f}, "
+                f"{p_text(score['p_val'])}"
+            )
+            if score["p_val"] < alpha:
+                higher = score["estimate_group"] > score["estimate_reference"]
+                text.append(
+                    f"Their loyalty scores are significantly {'higher' if higher else 'lower'} ({figures})"
+                    + (": the paradox shows in loyalty too." if higher else ": no paradox in loyalty.")
+                )
+            else:
+                text.append(f"Their loyalty scores do not differ significantly ({figures}).")
+    return " ".join(text)

@@ -1,0 +1,179 @@
+"""Generated readings: every branch says what its numbers say, on real results and on edge cases."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import loyalty_research as lr
+from loyalty_research import readings as rd
+
+
+def paths(rows):
+    return pd.DataFrame(rows, columns=["source", "target", "coef", "ci_low", "ci_high"])
+
+
+# ---------------------------------------------------------------------------- p values
+@pytest.mark.parametrize(
+    ("p", "text"),
+    [(0.0, "p < 0.001"), (0.00099, "p < 0.001"), (0.05, "p = 0.050"), (np.nan, "p not available")],
+)
+def test_p_text(p, text):
+    assert rd.p_text(p) == text
+
+
+# ---------------------------------------------------------------------------- measurement
+def test_reliability_reading_sorts_scales_into_good_borderline_weak_and_single():
+    table = pd.DataFrame(
+        {
+            "construct": ["A", "B", "C", "D"],
+            "alpha": [0.9, 0.75, 0.5, 1.0],
+            "rho_c": [0.92, 0.8, 0.6, 1.0],
+            "ave": [0.7, 0.45, 0.3, 1.0],
+        }
+    )
+    items = pd.DataFrame(
+        {
+            "construct": ["A", "A", "B", "B", "C", "C", "C", "D"],
+            "item": ["a1", "a2", "b1", "b2", "c1", "c2", "c3", "d1"],
+            "loading": [0.9, 0.8, 0.7, 0.6, 0.8, 0.1, 0.7, 1.0],
+        }
+    )
+    text = rd.reliability_reading(table, items)
+    assert text.startswith("A meets the usual cut-offs (alpha 0.90, composite reliability 0.92, AVE 0.70).")
+    assert "B is reliable (alpha 0.75, composite reliability 0.80) but its items share less than half" in text
+    assert "C falls short: alpha 0.50, composite reliability 0.60, AVE 0.30; its weakest item is c2" in text
+    assert "D is measured by one item, so its reliability cannot be estimated." in text
+
+
+def test_reliability_reading_on_the_ecsi_data_names_the_weak_loyalty_item():
+    ecsi = lr.fit_ecsi()
+    text = rd.reliability_reading(ecsi.reliability, ecsi.loadings, lr.load_ecsi_mobi())
+    assert "Loyalty falls short" in text and "its weakest item is CUSL2" in text
+    assert "Complaints is measured by one item" in text
+
+
+# ---------------------------------------------------------------------------- path models
+def test_paths_reading_every_branch():
+    one = paths([("Q", "S", 0.5, 0.3, 0.7), ("E", "S", 0.05, -0.1, 0.2)])
+    assert rd.paths_reading(one, "S").startswith("Into S, only the path from Q (0.50")
+    assert "E (0.05, 95% CI -0.10 to 0.20) cannot be told from zero" in rd.paths_reading(one, "S")
+    none = paths([("Q", "S", 0.1, -0.1, 0.3)])
+    assert rd.paths_reading(none, "S").startswith("No path into S has a 95% interval that excludes zero")
+    negative_first = paths([("A", "S", 0.2, 0.1, 0.3), ("B", "S", -0.4, -0.6, -0.2)])
+    assert "B (-0.40" in rd.paths_reading(negative_first, "S").split(" and ")[0]  # largest in size first
+    untested = paths([("Q", "S", 0.5, np.nan, np.nan)])
+    assert "Without bootstrap intervals none is tested" in rd.paths_reading(untested, "S")
+    with pytest.raises(ValueError, match="no path leads into 'L'"):
+        rd.paths_reading(one, "L")
+
+
+@pytest.mark.parametrize(
+    ("r2", "label"), [(0.7, "substantial"), (0.4, "moderate"), (0.2, "weak"), (0.1, "below")]
+)
+def test_r_squared_reading_uses_chins_labels(r2, label):
+    text = rd.r_squared_reading(pd.DataFrame({"construct": ["L"], "r2": [r2]}), ["L"])
+    assert label in text
+
+
+def test_added_path_reading_reports_a_significant_new_path_and_lost_significance():
+    before = paths([("S", "L", 0.3, 0.05, 0.55)])
+    after = paths([("S", "L", 0.1, -0.1, 0.3), ("V", "L", 0.4, 0.2, 0.6)])
+    text = rd.added_path_reading(before, after, "V", "L", r2_before=0.3, r2_after=0.4)
+    assert "a positive direct effect beyond the other drivers" in text
+    assert "S's path goes from 0.30 to 0.10 and its interval now includes zero" in text
+    assert "L's R-squared rises by 0.100" in text
+    with pytest.raises(ValueError, match="no path V -> S"):
+        rd.added_path_reading(before, after, "V", "S", r2_before=0.3, r2_after=0.4)
+
+
+@pytest.mark.parametrize(
+    ("indirect", "direct", "kind"),
+    [
+        ((0.2, 0.1, 0.3), (0.2, 0.1, 0.3), "complementary mediation"),
+        ((0.2, 0.1, 0.3), (-0.2, -0.3, -0.1), "competitive mediation"),
+        ((0.2, 0.1, 0.3), (0.0, -0.1, 0.1), "indirect-only mediation"),
+        ((0.0, -0.1, 0.1), (0.2, 0.1, 0.3), "direct-only effect"),
+        ((0.0, -0.1, 0.1), (0.0, -0.1, 0.1), "no effect of X on Y can be shown"),
+    ],
+)
+def test_mediation_reading_types_every_case(indirect, direct, kind):
+    chain = pd.DataFrame(
+        [("indirect total", *indirect), ("direct", *direct)], columns=["path", "coef", "ci_low", "ci_high"]
+    )
+    assert kind in rd.mediation_reading(chain, "X", "M", "Y")
+
+
+# -------------------------------------------------------------------- satisfaction and loyalty
+def simulated(slope, curve=0.0, n=600, seed=0, low_share=0.3):
+    rng = np.random.default_rng(seed)
+    satisfaction = np.where(rng.random(n) < low_share, rng.integers(1, 3, n), rng.integers(3, 8, n)).astype(
+        float
+    )
+    loyalty = 4 + slope * (satisfaction - 4) + curve * (satisfaction - 4) ** 2 + rng.normal(0, 1, n)
+    return pd.DataFrame({"loyalty": loyalty.clip(1, 7), "satisfaction": satisfaction})
+
+
+def test_shape_reading_straight_and_curved():
+    straight = lr.satisfaction_loyalty(simulated(0.6), "loyalty", "satisfaction")
+    assert "on average the link is a straight line" in rd.shape_reading(straight)
+    curved = lr.satisfaction_loyalty(simulated(0.2, curve=0.25), "loyalty", "satisfaction")
+    text = rd.shape_reading(curved, predictor="contentment", outcome="stay intent")
+    assert text.startswith("Contentment explains") and "the link is curved" in text
+
+
+def test_asymmetry_reading_refuses_to_test_with_too_few_dissatisfied():
+    with pytest.warns(UserWarning, match="rests on few customers"):
+        result = lr.satisfaction_loyalty(simulated(0.6, low_share=0.01, n=300), "loyalty", "satisfaction")
+    n_low = int(result.asymmetry.loc[0, "n_low"])
+    assert n_low < rd.MIN_GROUP_FOR_ASYMMETRY
+    assert "cannot test the asymmetry" in rd.asymmetry_reading(result)
+
+
+def test_jones_sasser_reading_on_the_bundled_survey():
+    scores = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook()).dropna()
+    result = lr.satisfaction_loyalty(scores, "loyalty", "satisfaction")
+    text = rd.jones_sasser_reading(result)
+    top = result.curve.iloc[-1]
+    assert text.startswith(f"{top['share_loyal']:.0%} of respondents at the top satisfaction level")
+    assert "*" not in text  # plain text, quotable by the paper
+
+
+# ---------------------------------------------------------------------------- complaints
+@pytest.mark.parametrize(
+    ("k", "n", "word"), [(92, 215, "far more than"), (1, 200, "fewer than"), (4, 100, "in line")]
+)
+def test_complaint_share_reading_against_tarp(k, n, word):
+    assert word in rd.complaint_share_reading(k, n)
+
+
+def test_repurchase_ordering_reading_flags_another_order_and_tarp_outside():
+    table = pd.DataFrame(
+        {
+            "outcome": ["not_complained", "unresolved", "resolved", "resolved_quickly"],
+            "n": [100, 100, 100, 100],
+            "share": [0.3, 0.2, 0.5, 0.9],
+            "ci_low": [0.22, 0.13, 0.4, 0.83],
+            "ci_high": [0.4, 0.29, 0.6, 0.95],
+            "tarp_loss_over_100": [0.09, 0.19, 0.54, 0.82],
+        }
+    )
+    text = rd.repurchase_ordering_reading(table)
+    assert text.startswith("The order is not TARP's")
+    assert (
+        "inside the 95% interval of 2 of 4 outcomes; outside for a problem they kept to themselves (30%"
+        in text
+    )
+    assert "a quickly resolved complaint (90%, 95% CI 83% to 95%, against TARP's 82%)" in text
+    assert "intervals are wide" not in text
+
+
+def test_recovery_paradox_reading_on_the_bundled_survey_and_a_large_sample():
+    survey = lr.load_golf_survey()
+    text = rd.recovery_paradox_reading(lr.recovery_paradox(survey, "repurchase"))
+    assert "80% power only for a difference of about" in text
+    large, _ = lr.simulate_golf_survey(20000, random_state=2010)
+    paradox = lr.recovery_paradox(large, "repurchase")
+    if paradox.loc[0, "p_val"] < 0.05:
+        assert "paradox holds for repurchase" in rd.recovery_paradox_reading(paradox)
+    else:
+        assert "no evidence of a service-recovery paradox" in rd.recovery_paradox_reading(paradox)
