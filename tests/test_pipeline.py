@@ -216,6 +216,8 @@ def test_a_report_on_another_survey_never_tells_the_golf_story(value_survey, tmp
         assert 'src="mathjax/MathJax.js' in text and "libs/mathjax" not in text, page.name
     segmentation = _visible_text((out / "05_clusterwise_segmentation.html").read_text(encoding="utf-8"))
     assert "One segment" in segmentation
+    theories = _visible_text((out / "04_value_driven_loyalty.html").read_text(encoding="utf-8"))
+    assert "the value theory looks like the stronger explanation" in theories
 
 
 @pytest.fixture(scope="module")
