@@ -102,10 +102,11 @@ def _prior_objective(prior_design, resp, free, K, *, value_only=False):
     p = np.exp(lp[:, 1:])
     grad = ((resp[:, 1:] - p).T @ prior_design).ravel() - PRIOR_RIDGE * free
     # each case is one multinomial trial (its posteriors sum to 1): -sum_i (diag p_i - p_i p_i') x z_i z_i'
-    weights = p[:, :, None] * (np.eye(K - 1)[None] - p[:, None, :])
-    hessian = -np.einsum("ijl,ia,ib->jalb", weights, prior_design, prior_design).reshape(
-        (K - 1) * m, (K - 1) * m
-    ) - PRIOR_RIDGE * np.eye((K - 1) * m)
+    weights = (p[:, :, None] * (np.eye(K - 1)[None] - p[:, None, :])).reshape(-1, (K - 1) ** 2)
+    # one matrix product over cases (sum_i w_ijl z_ia z_ib) instead of a four-index einsum
+    cross = (prior_design[:, :, None] * prior_design[:, None, :]).reshape(-1, m * m)
+    blocks = (weights.T @ cross).reshape(K - 1, K - 1, m, m).transpose(0, 2, 1, 3)
+    hessian = -blocks.reshape((K - 1) * m, (K - 1) * m) - PRIOR_RIDGE * np.eye((K - 1) * m)
     return value, grad, hessian
 
 
