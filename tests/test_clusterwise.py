@@ -451,3 +451,18 @@ def test_segment_recovery_table():
     assert np.trace(table.to_numpy()) == 5
     with pytest.raises(ValueError, match="labels has 3 cases but truth has 6"):
         lr.segment_recovery(labels[:3], truth)
+
+
+def test_batched_prior_steps_equal_one_start_at_a_time_and_leave_the_input():
+    from loyalty_research.clusterwise import _em
+
+    rng = np.random.default_rng(0)
+    n, m, K, S = 400, 4, 4, 6
+    design = np.c_[np.ones(n), rng.normal(size=(n, m - 1))]
+    resp = rng.dirichlet(np.ones(K), size=(n, S))
+    gamma = np.concatenate([np.zeros((S, 1, m)), 0.5 * rng.normal(size=(S, K - 1, m))], axis=1)
+    before = gamma.copy()
+    batched = _em.prior_steps(design, resp, gamma)
+    np.testing.assert_array_equal(gamma, before)
+    one_by_one = np.stack([_em.prior_step(design, resp[:, s, :], gamma[s]) for s in range(S)])
+    np.testing.assert_allclose(batched, one_by_one, rtol=0, atol=1e-12)

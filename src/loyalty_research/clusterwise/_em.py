@@ -110,6 +110,53 @@ def _prior_objective(prior_design, resp, free, K, *, value_only=False):
     return value, grad, hessian
 
 
+def prior_steps(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
+    """:func:`prior_step` for many starts at once (concomitant priors only).
+
+    ``resp`` is n x S x K, ``gamma`` S x K x m. Each start takes its own Newton step, halved
+    until its own objective does not fall, exactly as :func:`prior_step` does one at a time;
+    the arithmetic is batched, so results agree with the one-at-a-time step to rounding.
+    """
+    S, K, m = gamma.shape
+    free = (
+        gamma[:, 1:, :].reshape(S, (K - 1) * m).copy()
+    )  # a view otherwise: the caller's gamma must not change
+    value, grad, hessian = _prior_objectives(prior_design, resp, free, K)
+    step = np.linalg.solve(hessian, grad[..., None])[..., 0]
+    pending = np.ones(S, bool)
+    for _ in range(30):
+        candidate = free[pending] - step[pending]
+        better = (
+            _prior_objectives(prior_design, resp[:, pending], candidate, K, value_only=True) >= value[pending]
+        )
+        rows = np.flatnonzero(pending)
+        free[rows[better]] = candidate[better]
+        pending[rows[better]] = False
+        if not pending.any():
+            break
+        step[pending] /= 2
+    return np.concatenate([np.zeros((S, 1, m)), free.reshape(S, K - 1, m)], axis=1)
+
+
+def _prior_objectives(prior_design, resp, free, K, *, value_only=False):
+    """:func:`_prior_objective` of S starts: values (S,), gradients (S, p), Hessians (S, p, p)."""
+    n, m = prior_design.shape
+    S = free.shape[0]
+    gamma = np.concatenate([np.zeros((S, 1, m)), free.reshape(S, K - 1, m)], axis=1)
+    eta = (prior_design @ gamma.reshape(S * K, m).T).reshape(n, S, K)
+    lp = eta - _logsumexp_last(eta)[..., None]
+    value = np.einsum("nsk,nsk->s", resp, lp) - 0.5 * PRIOR_RIDGE * np.einsum("sp,sp->s", free, free)
+    if value_only:
+        return value
+    p = np.exp(lp[:, :, 1:])  # n x S x (K - 1)
+    grad = np.einsum("nsj,na->sja", resp[:, :, 1:] - p, prior_design).reshape(S, -1) - PRIOR_RIDGE * free
+    weights = (p[..., :, None] * (np.eye(K - 1) - p[..., None, :])).reshape(n, S * (K - 1) ** 2)
+    cross = (prior_design[:, :, None] * prior_design[:, None, :]).reshape(n, m * m)
+    blocks = (weights.T @ cross).reshape(S, K - 1, K - 1, m, m).transpose(0, 1, 3, 2, 4)
+    hessian = -blocks.reshape(S, (K - 1) * m, (K - 1) * m) - PRIOR_RIDGE * np.eye((K - 1) * m)
+    return value, grad, hessian
+
+
 class _Gram:
     """Weighted cross-products X' diag(w) X for many weight vectors at once."""
 
@@ -226,9 +273,9 @@ def run_em_batched(
         log_joint = (lp - 0.5 * (_LOG_2PI + np.log(flat_var)) - 0.5 * resid**2 / flat_var).reshape(
             n, s_act, K
         )
-        top = log_joint.max(axis=2, keepdims=True)
+        top = _max_last(log_joint)[..., None]
         post = np.exp(log_joint - top)
-        total = post.sum(axis=2, keepdims=True)
+        total = _sum_last(post)[..., None]
         post /= total
         ll = np.log(total[..., 0]).sum(axis=0) + top[..., 0].sum(axis=0)
 
@@ -273,7 +320,7 @@ def run_em_batched(
                 log_w = np.log(sizes.reshape(s_act, K) / n)
             new_gamma = (log_w - log_w[:, :1])[:, :, None]
         else:
-            new_gamma = np.stack([prior_step(prior_design, post[:, s, :], gamma[s]) for s in range(s_act)])
+            new_gamma = prior_steps(prior_design, post, gamma)
 
         finished = done | collapsed | last
         if finished.any():
@@ -310,6 +357,22 @@ def _logsumexp_rows(a: np.ndarray) -> np.ndarray:
     return top + np.log(np.exp(a - top[:, None]).sum(axis=1))
 
 
+def _max_last(a: np.ndarray) -> np.ndarray:
+    """``a.max(axis=-1)`` for a short last axis (segments): elementwise over it, twice as fast."""
+    top = a[..., 0].copy()
+    for k in range(1, a.shape[-1]):
+        np.maximum(top, a[..., k], out=top)
+    return top
+
+
+def _sum_last(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-1)`` for a short last axis, in the same order."""
+    total = a[..., 0].copy()
+    for k in range(1, a.shape[-1]):
+        total += a[..., k]
+    return total
+
+
 def _logsumexp_last(a: np.ndarray) -> np.ndarray:
-    top = a.max(axis=-1)
-    return top + np.log(np.exp(a - top[..., None]).sum(axis=-1))
+    top = _max_last(a)
+    return top + np.log(_sum_last(np.exp(a - top[..., None])))
