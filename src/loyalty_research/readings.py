@@ -26,6 +26,8 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
 
 from .theories import SatisfactionLoyaltyResult
 
@@ -567,12 +569,10 @@ def complaint_share_reading(n_complained: int, n_problem: int) -> str:
     92 of 215 respondents with a problem complained (43%, 95% CI 36% to 49%), far more than TARP's one
     in 25. Every customer with a problem who stays silent is one the firm cannot try to win back.
     """
-    from .simulation_study import binomial_interval
-
     if n_problem == 0:
         return "Nobody reported a problem, so there is no complaint share to read."
     share = n_complained / n_problem
-    low, high = binomial_interval(n_complained, n_problem)
+    low, high = proportion_confint(n_complained, n_problem, method="wilson")
     if low > TARP_COMPLAINT_SHARE:
         compared = "far more than" if low > 2 * TARP_COMPLAINT_SHARE else "more than"
     elif high < TARP_COMPLAINT_SHARE:
@@ -657,8 +657,6 @@ def repurchase_ordering_reading(table: pd.DataFrame) -> str:
 def _detectable_difference(n_group: int, n_reference: int, share: float, power: float = 0.8) -> float:
     """The smallest difference of proportions a two-sided 5% test detects with ``power`` (normal "
     "approximation)."""
-    from scipy.stats import norm
-
     return float(
         (norm.ppf(0.975) + norm.ppf(power)) * math.sqrt(share * (1 - share) * (1 / n_group + 1 / n_reference))
     )
