@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ def _notebook_dir() -> Path:
 NOTEBOOK_DIR = _notebook_dir()
 
 
+@cache
 def _ipc_kernel_manager() -> type:
     """A kernel manager that talks to its kernel over local sockets (IPC), not unencrypted TCP."""
     from jupyter_client.manager import KernelManager

@@ -6,7 +6,8 @@ noted): significant or not, curved or straight, one driver or several, measured 
 They name no data set, so they read a user's survey as they read the bundled one; a notebook adds
 data-specific commentary only where it knows the data.
 
-* :func:`p_text`: a p value as a reader expects it.
+* :func:`p_text`: a p value as a reader expects it; :func:`excludes_zero`: whether an interval
+  excludes zero.
 * :func:`reliability_reading`: which scales are reliable by the usual cut-offs, and the weakest
   item of each that is not.
 * :func:`paths_reading`, :func:`r_squared_reading`, :func:`added_path_reading`: a path model's
@@ -36,6 +37,7 @@ __all__ = [
     "added_path_reading",
     "asymmetry_reading",
     "complaint_share_reading",
+    "excludes_zero",
     "jones_sasser_reading",
     "mediation_reading",
     "p_text",
@@ -83,8 +85,14 @@ def _named(row: pd.Series) -> str:
     return f"{row['source']} ({row['coef']:.2f}, 95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f})"
 
 
-def _excludes_zero(row: pd.Series) -> bool | None:
-    """True or False, or None when there is no interval (no bootstrap)."""
+def excludes_zero(row: pd.Series) -> bool | None:
+    """Whether a row's interval (``ci_low``, ``ci_high``) excludes zero; None without an interval.
+
+    Examples
+    --------
+    >>> excludes_zero(pd.Series({"ci_low": 0.07, "ci_high": 0.30}))
+    True
+    """
     if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]):
         return None
     return bool(row["ci_low"] > 0 or row["ci_high"] < 0)
@@ -223,7 +231,7 @@ def paths_reading(paths: pd.DataFrame, target: str) -> str:
     if rows.empty:
         raise ValueError(f"no path leads into {target!r}; targets are {sorted(paths['target'].unique())}")
     rows = rows.reindex(rows["coef"].abs().sort_values(ascending=False).index)
-    verdicts = [_excludes_zero(r) for _, r in rows.iterrows()]
+    verdicts = [excludes_zero(r) for _, r in rows.iterrows()]
     if any(v is None for v in verdicts):
         listed = _join([f"{r['source']} ({r['coef']:.2f})" for _, r in rows.iterrows()])
         return f"Paths into {target}, largest first: {listed}. Without bootstrap intervals none is tested."
@@ -305,7 +313,7 @@ def added_path_reading(
     if new.empty:
         raise ValueError(f"the second model has no path {source} -> {target}")
     new = new.iloc[0]
-    verdict = _excludes_zero(new)
+    verdict = excludes_zero(new)
     if verdict is None:
         verdict_text = "(no bootstrap interval, so not tested)"
     elif verdict:
@@ -322,7 +330,7 @@ def added_path_reading(
         if row["source"] not in old.index:
             continue
         was = old.loc[row["source"]]
-        now_clear, was_clear = _excludes_zero(row), _excludes_zero(was)
+        now_clear, was_clear = excludes_zero(row), excludes_zero(was)
         if now_clear is None or was_clear is None:
             status = ""
         elif now_clear and was_clear:
@@ -380,7 +388,7 @@ def mediation_reading(chain: pd.DataFrame, x: str, mediator: str, y: str) -> str
         if needed not in table.index:
             raise ValueError(f"the mediation table has no {needed!r} row; rows are {list(table.index)}")
     indirect, direct = table.loc["indirect total"], table.loc["direct"]
-    via, beside = _excludes_zero(indirect), _excludes_zero(direct)
+    via, beside = excludes_zero(indirect), excludes_zero(direct)
     text = (
         f"The indirect effect of {x} on {y} through {mediator} is {_interval(indirect)} and the direct "
         "effect "

@@ -2354,6 +2354,24 @@ def _panel_grid(n_rows: int, n_cols: int, *, row_height: float) -> tuple[Figure,
     )
 
 
+def _finish_separation_grid(
+    fig: Figure, axes: np.ndarray, seps: Sequence[float], *, ylabel: str, legend_title: str | None = None
+) -> Figure:
+    """Separation ticks on every panel, axis labels on the outer ones, one legend at the right."""
+    for ax in axes.ravel():
+        ax.set_xticks(np.arange(len(seps)), [_separation_label(s) for s in seps], fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("Separation of the segments")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title=legend_title
+    )
+    fig.tight_layout()
+    return fig
+
+
 def _dodge(count: int, width: float = 0.5) -> np.ndarray:
     return np.linspace(-width / 2, width / 2, count) if count > 1 else np.zeros(1)
 
@@ -2427,15 +2445,7 @@ def plot_ari(study: MethodStudy, *, classifier: str = "true_k") -> Figure:
             )
             ax.axhline(0, color="grey", lw=0.6)
             ax.set_title(f"K = {k}, {OUTCOME_LABELS[outcome]}", fontsize=9)
-            ax.set_xticks(x, [_separation_label(s) for s in seps], fontsize=8)
-    for ax in axes[-1]:
-        ax.set_xlabel("Separation of the segments")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Adjusted Rand index")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)
-    fig.tight_layout()
-    return fig
+    return _finish_separation_grid(fig, axes, seps, ylabel="Adjusted Rand index")
 
 
 def plot_hit_rates(study: MethodStudy) -> Figure:
@@ -2483,17 +2493,9 @@ def plot_hit_rates(study: MethodStudy) -> Figure:
                 )
             ax.set_ylim(-0.03, 1.03)
             ax.set_title(f"n = {n}, K = {k}", fontsize=9)
-            ax.set_xticks(x, [_separation_label(s) for s in seps], fontsize=8)
-    for ax in axes[-1]:
-        ax.set_xlabel("Separation of the segments")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("Share choosing the true K")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(
-        handles, labels, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, title="criterion"
+    return _finish_separation_grid(
+        fig, axes, seps, ylabel="Share choosing the true K", legend_title="criterion"
     )
-    fig.tight_layout()
-    return fig
 
 
 def plot_segment_test(study: MethodStudy) -> Figure:
