@@ -65,57 +65,16 @@ def e_step(design, y, log_prior_, coefs, variances) -> tuple[float, np.ndarray]:
 PRIOR_RIDGE = 1e-3
 
 
-def prior_step(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """M-step of the priors of one start: proportions, or one Newton step of the prior logit.
-
-    With concomitant variables the step raises the posterior-weighted multinomial
-    log-likelihood minus ``PRIOR_RIDGE / 2`` times the squared coefficients (a weakly
-    informative prior, as recommended for separation in logistic regression by Gelman,
-    Jakulin, Pittau & Su, 2008) by one Newton step, halved until the objective does not fall:
-    a generalised EM step (Dempster, Laird & Rubin, 1977), monotone and with the same fixed
-    point as maximising fully, at a fraction of the cost.
-    """
-    K, m = gamma.shape
-    if m == 1:
-        with np.errstate(divide="ignore"):
-            log_w = np.log(resp.mean(axis=0))
-        return (log_w - log_w[0])[:, None]
-    free = gamma[1:].ravel()
-    value, grad, hessian = _prior_objective(prior_design, resp, free, K)
-    step = np.linalg.solve(hessian, grad)  # hessian is the negative definite second derivative
-    for _ in range(30):
-        candidate = free - step
-        if _prior_objective(prior_design, resp, candidate, K, value_only=True) >= value:
-            free = candidate
-            break
-        step = step / 2
-    return np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)])
-
-
-def _prior_objective(prior_design, resp, free, K, *, value_only=False):
-    """Penalised posterior-weighted log-likelihood of the prior logit, its gradient and Hessian."""
-    m = prior_design.shape[1]
-    lp = log_prior(prior_design, np.vstack([np.zeros((1, m)), free.reshape(K - 1, m)]))
-    value = float(np.sum(resp * lp)) - 0.5 * PRIOR_RIDGE * float(free @ free)
-    if value_only:
-        return value
-    p = np.exp(lp[:, 1:])
-    grad = ((resp[:, 1:] - p).T @ prior_design).ravel() - PRIOR_RIDGE * free
-    # each case is one multinomial trial (its posteriors sum to 1): -sum_i (diag p_i - p_i p_i') x z_i z_i'
-    weights = (p[:, :, None] * (np.eye(K - 1)[None] - p[:, None, :])).reshape(-1, (K - 1) ** 2)
-    # one matrix product over cases (sum_i w_ijl z_ia z_ib) instead of a four-index einsum
-    cross = (prior_design[:, :, None] * prior_design[:, None, :]).reshape(-1, m * m)
-    blocks = (weights.T @ cross).reshape(K - 1, K - 1, m, m).transpose(0, 2, 1, 3)
-    hessian = -blocks.reshape((K - 1) * m, (K - 1) * m) - PRIOR_RIDGE * np.eye((K - 1) * m)
-    return value, grad, hessian
-
-
 def prior_steps(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -> np.ndarray:
-    """:func:`prior_step` for many starts at once (concomitant priors only).
+    """M-step of the prior logits of S starts with concomitant variables: one Newton step each.
 
-    ``resp`` is n x S x K, ``gamma`` S x K x m. Each start takes its own Newton step, halved
-    until its own objective does not fall, exactly as :func:`prior_step` does one at a time;
-    the arithmetic is batched, so results agree with the one-at-a-time step to rounding.
+    The step raises the posterior-weighted multinomial log-likelihood minus
+    ``PRIOR_RIDGE / 2`` times the squared coefficients (a weakly informative prior, as
+    recommended for separation in logistic regression by Gelman, Jakulin, Pittau & Su, 2008)
+    by one Newton step, halved until the objective does not fall: a generalised EM step
+    (Dempster, Laird & Rubin, 1977), monotone and with the same fixed point as maximising
+    fully, at a fraction of the cost. ``resp`` is n x S x K, ``gamma`` S x K x m; each start
+    takes its own step and halving, with the arithmetic batched over the starts.
     """
     S, K, m = gamma.shape
     free = (
@@ -139,7 +98,7 @@ def prior_steps(prior_design: np.ndarray, resp: np.ndarray, gamma: np.ndarray) -
 
 
 def _prior_objectives(prior_design, resp, free, K, *, value_only=False):
-    """:func:`_prior_objective` of S starts: values (S,), gradients (S, p), Hessians (S, p, p)."""
+    """Penalised objective of S starts: values (S,), gradients (S, p), Hessians (S, p, p)."""
     n, m = prior_design.shape
     S = free.shape[0]
     gamma = np.concatenate([np.zeros((S, 1, m)), free.reshape(S, K - 1, m)], axis=1)
@@ -150,6 +109,8 @@ def _prior_objectives(prior_design, resp, free, K, *, value_only=False):
         return value
     p = np.exp(lp[:, :, 1:])  # n x S x (K - 1)
     grad = np.einsum("nsj,na->sja", resp[:, :, 1:] - p, prior_design).reshape(S, -1) - PRIOR_RIDGE * free
+    # each case is one multinomial trial (its posteriors sum to 1): -sum_i (diag p_i - p_i p_i') x z_i z_i',
+    # as one matrix product over the cases
     weights = (p[..., :, None] * (np.eye(K - 1) - p[..., None, :])).reshape(n, S * (K - 1) ** 2)
     cross = (prior_design[:, :, None] * prior_design[:, None, :]).reshape(n, m * m)
     blocks = (weights.T @ cross).reshape(S, K - 1, K - 1, m, m).transpose(0, 1, 3, 2, 4)

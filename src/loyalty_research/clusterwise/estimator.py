@@ -12,8 +12,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from .._checks import check_count, collinear_columns
-from ._em import _Gram, e_step, log_prior, prior_step, run_em
-from ._em_kernel import single_threaded_blas
+from ._em import e_step, log_prior, prior_steps, run_em
+from ._em_kernel import nearest_lines, single_threaded_blas, soft_starts
 from .grid import answer_grid
 
 # y counts as an exact linear function of X when the pooled residual RMS is at most this share
@@ -27,6 +27,10 @@ SCREEN_TOL = 1e-4
 SCREEN_MAX_ITER = 200
 POLISH_MARGIN = 0.1
 POLISH_COUNT = 3
+# short-run EM: POOL_FACTOR * n_init random starts, POOL_STEPS steps each, the best n_init
+# are screened
+POOL_FACTOR = 5
+POOL_STEPS = 20
 
 
 class DegenerateSolutionWarning(UserWarning):
@@ -389,8 +393,8 @@ class ClusterwiseRegression(BaseEstimator):
         """
         cap = self.max_starts if self.max_starts is not None else 20 * self.n_init
         screen = {"floor": self.floor_, "tol": max(self.tol, SCREEN_TOL), "param_tol": np.inf}
-        pool = self._random_starts(design, y, prior_design, rng, 5 * self.n_init)
-        short = run_em(design, y, prior_design, *pool, max_iter=min(20, self.max_iter), **screen)
+        pool = self._random_starts(design, y, prior_design, rng, POOL_FACTOR * self.n_init)
+        short = run_em(design, y, prior_design, *pool, max_iter=min(POOL_STEPS, self.max_iter), **screen)
         alive = np.flatnonzero(~short.collapsed)
         queue = list(alive[np.argsort(-short.log_likelihood[alive], kind="stable")])
         fits, polished = None, np.zeros(0, bool)
@@ -584,28 +588,20 @@ class ClusterwiseRegression(BaseEstimator):
     ) -> np.ndarray:
         """``count`` starts of labels: a line through each of K random small subsets, every case
         to the nearest line (shape ``(count, n)``)."""
-        n = len(y)
-        K = self.n_components
-        lines = _subset_lines(design, y, rng, count * K)
-        distance = np.abs(y[:, None] - design @ lines.T).reshape(n, count, K)
-        return distance.argmin(axis=2).T
+        lines = _subset_lines(design, y, rng, count * self.n_components)
+        return nearest_lines(design, y, lines.reshape(count, self.n_components, -1))
 
     def _random_starts(self, design, y, prior_design, rng, count: int):
         """``count`` starting (gamma, coefs, variances): soft versions of random-lines partitions."""
         K = self.n_components
-        n, q = design.shape
         labels = self._random_lines(design, y, rng, count)
-        resp = np.full((count, n, K), 0.05 / max(K - 1, 1))
-        np.put_along_axis(resp, labels[..., None], 0.95 if K > 1 else 1.0, axis=2)
-        weights = resp.transpose(1, 0, 2).reshape(n, count * K)
-        gram = _Gram(design)(weights)
-        moment = (weights * y[:, None]).T @ design
-        ridge = 1e-10 * np.trace(gram, axis1=1, axis2=2)[:, None, None] * np.eye(q)
-        coefs = np.linalg.solve(gram + ridge, moment[..., None])[..., 0]
-        sse = (weights * (y[:, None] - design @ coefs.T) ** 2).sum(axis=0)
-        variances = np.maximum(sse / weights.sum(axis=0), self.floor_).reshape(count, K)
-        gamma = np.stack([prior_step(prior_design, r, np.zeros((K, prior_design.shape[1]))) for r in resp])
-        return gamma, coefs.reshape(count, K, q), variances
+        log_w, coefs, variances = soft_starts(design, y, labels, K, self.floor_)
+        m = prior_design.shape[1]
+        if m == 1:
+            return (log_w - log_w[:, :1])[:, :, None], coefs, variances
+        resp = np.full((count, len(y), K), 0.05 / (K - 1))
+        np.put_along_axis(resp, labels[..., None], 0.95, axis=2)
+        return prior_steps(prior_design, resp.transpose(1, 0, 2), np.zeros((count, K, m))), coefs, variances
 
     def _fit_spath(self, design, y, rng) -> dict:
         results = [self._spath_start(design, y, rng) for _ in range(self.n_init)]
@@ -968,8 +964,26 @@ def _subset_lines(design: np.ndarray, y: np.ndarray, rng: np.random.Generator, c
     """``count`` lines, each the least-squares fit through ``q + 2`` random cases (minimum norm
     when a subset's predictors are tied); shape ``(count, q)``."""
     n, q = design.shape
-    subsets = np.stack([rng.choice(n, min(n, q + 2), replace=False) for _ in range(count)])
+    subsets = _random_subsets(rng, n, min(n, q + 2), count)
     return (np.linalg.pinv(design[subsets]) @ y[subsets][..., None])[..., 0]
+
+
+def _random_subsets(rng: np.random.Generator, n: int, size: int, count: int) -> np.ndarray:
+    """``count`` uniformly random sets of ``size`` distinct cases out of ``n``, one per row.
+
+    Tuples are drawn with replacement and the rows with a repeat drawn again (rejection keeps
+    every set of distinct cases equally likely); one call for all rows instead of ``count``
+    calls of ``rng.choice``. When repeats are common (``n`` not far above ``size**2``) each
+    row is drawn without replacement instead.
+    """
+    if n <= 4 * size * size:
+        return np.stack([rng.choice(n, size, replace=False) for _ in range(count)])
+    subsets = rng.integers(0, n, (count, size))
+    while True:
+        repeated = (np.diff(np.sort(subsets, axis=1), axis=1) == 0).any(axis=1)
+        if not repeated.any():
+            return subsets
+        subsets[repeated] = rng.integers(0, n, (int(repeated.sum()), size))
 
 
 def _separable(Z: np.ndarray, sign: np.ndarray) -> bool:
