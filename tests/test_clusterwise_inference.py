@@ -64,6 +64,90 @@ def test_compiled_and_numpy_em_reach_the_same_fixed_point():
     np.testing.assert_allclose(compiled.coefs, batched.coefs, atol=1e-9)
 
 
+def test_compiled_em_is_the_same_with_and_without_stored_case_products(monkeypatch):
+    """Above ``PRODUCTS_LIMIT`` the M-step sums by loops over the cases; both give one path."""
+    from loyalty_research.clusterwise import _em_kernel
+
+    X, y, _ = simulate_likert_regression(300, 1, random_state=2)
+    model = ClusterwiseRegression(3, n_init=3, random_state=0).fit(X, y)
+    design = np.column_stack([np.ones(len(y)), X.to_numpy()])
+    prior_design = np.ones((len(y), 1))
+    args = model._random_starts(design, y, prior_design, np.random.default_rng(1), 4)
+    settings = {"floor": model.floor_, "max_iter": 3000, "tol": 1e-10}
+    with_products = _em.run_em(design, y, prior_design, *args, **settings)
+    monkeypatch.setattr(_em_kernel, "PRODUCTS_LIMIT", 0)
+    with_loops = _em.run_em(design, y, prior_design, *args, **settings)
+    np.testing.assert_array_equal(with_products.n_iter, with_loops.n_iter)
+    np.testing.assert_allclose(with_products.log_likelihood, with_loops.log_likelihood, rtol=1e-12)
+    np.testing.assert_allclose(with_products.coefs, with_loops.coefs, atol=1e-9)
+
+
+def test_kernel_exp_is_within_one_unit_in_the_last_place():
+    from loyalty_research.clusterwise._em_kernel import _exp_nonpositive
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [-rng.exponential(5, 20_000), -rng.uniform(0, 708, 20_000), [0.0, -0.0, -1e-300, -0.5, -707.99]]
+    )
+    out = x.copy()
+    _exp_nonpositive(out, np.empty(len(x), np.int64))
+    relative = np.abs(out - np.exp(x)) / np.exp(x)
+    assert relative.max() <= np.finfo(float).eps
+    # below -708 exp is subnormal (under 3e-308): it counts as 0, as does exp(-inf)
+    tail = np.array([-708.5, -745.0, -1e6, -np.inf])
+    _exp_nonpositive(tail, np.empty(4, np.int64))
+    assert np.all(tail == 0.0)
+
+
+def test_kernel_sum_of_logs_and_small_cholesky():
+    from loyalty_research.clusterwise._em_kernel import _solve_positive_definite, _sum_of_logs
+
+    values = 1 + 2 * np.random.default_rng(1).random(1001)  # totals of K = 3 posteriors lie in [1, 3]
+    assert _sum_of_logs(values) == pytest.approx(np.log(values).sum(), rel=1e-14)
+    rng = np.random.default_rng(2)
+    for q in (1, 2, 5, 8):
+        a = rng.normal(size=(q + 4, q))
+        gram, moment = a.T @ a, rng.normal(size=q)
+        out = np.empty(q)
+        assert _solve_positive_definite(gram.copy(), moment, out)
+        np.testing.assert_allclose(out, np.linalg.solve(gram, moment), rtol=1e-10)
+    # not positive definite: refused, so that the kernel falls back to LAPACK
+    assert not _solve_positive_definite(np.array([[1.0, 2.0], [2.0, 1.0]]), np.ones(2), np.empty(2))
+
+
+@pytest.mark.parametrize("n", [40, 2_000])  # drawn without replacement / by rejection
+def test_random_subsets_hold_distinct_cases_each_equally_often(n):
+    from loyalty_research.clusterwise.estimator import _random_subsets
+
+    subsets = _random_subsets(np.random.default_rng(3), n, 7, 4_000)
+    assert subsets.shape == (4_000, 7)
+    assert np.all(np.diff(np.sort(subsets, axis=1), axis=1) > 0)
+    counts = np.bincount(subsets.ravel(), minlength=n)
+    assert stats.chisquare(counts).pvalue > 0.001
+
+
+def test_compiled_starts_equal_their_numpy_definition():
+    """Each case goes to its nearest line; one softened least-squares step per segment."""
+    from loyalty_research.clusterwise._em_kernel import nearest_lines, soft_starts
+
+    rng = np.random.default_rng(4)
+    n, q, K, S = 200, 3, 3, 5
+    design = np.column_stack([np.ones(n), rng.normal(size=(n, q - 1))])
+    y = rng.normal(size=n)
+    lines = rng.normal(size=(S, K, q))
+    labels = nearest_lines(design, y, lines)
+    distance = np.abs(y[:, None, None] - np.einsum("iq,skq->isk", design, lines))
+    np.testing.assert_array_equal(labels, distance.argmin(axis=2).T)
+    log_w, coefs, variances = soft_starts(design, y, labels, K, floor=1e-6)
+    for s in range(S):
+        for k in range(K):
+            w = np.where(labels[s] == k, 0.95, 0.025)
+            beta = np.linalg.solve((design * w[:, None]).T @ design, (design * w[:, None]).T @ y)
+            np.testing.assert_allclose(coefs[s, k], beta, rtol=1e-8)
+            assert variances[s, k] == pytest.approx(np.sum(w * (y - design @ beta) ** 2) / w.sum(), rel=1e-10)
+            assert log_w[s, k] == pytest.approx(np.log(w.mean()), rel=1e-12)
+
+
 @pytest.mark.parametrize("case", ["npreg_k2", "npreg_k3", "tonedata_k2", "iris_k3"])
 def test_converged_means_at_the_maximum_mixtools_reaches(case):
     """R: regmixEM(..., epsilon = 1e-14) started at our estimate (mixtools_convergence.R).
