@@ -4,20 +4,28 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# exact versions of every package (Python 3.11+, any platform); pyproject.toml keeps the floors
+LOCK   := requirements.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help env test reproduce paper gallery data lint clean
+.PHONY: help env lock test reproduce paper gallery data lint clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-env: $(STAMP) ## create .venv and install the package with test and notebook tools
+env: $(STAMP) ## create .venv and install the package with test and notebook tools, versions from the lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,notebooks,dev]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e ".[test,notebooks,dev]"
 	touch $(STAMP)
+
+lock: $(STAMP) ## re-pin requirements.lock to the newest versions pyproject.toml allows (then make env, make test)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra notebooks --extra dev --universal \
+		--python-version 3.11 --quiet -o $(LOCK)
 
 test: $(STAMP) ## unit tests, reference tests and every notebook under nbval
 	$(BIN)/python -m pytest tests src/loyalty_research --doctest-modules

@@ -1,10 +1,11 @@
-"""The conda environment and pyproject name the same packages."""
+"""The conda environment, the lock file and pyproject name the same packages."""
 
 import re
 import tomllib
 from pathlib import Path
 
 import yaml
+from packaging.requirements import Requirement
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS_ONLY = {"python", "pip"}
@@ -14,19 +15,41 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def test_environment_yml_matches_pyproject():
+def _pyproject_requirements() -> dict[str, Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
+    listed = list(project["dependencies"])
     for extra in ("test", "notebooks", "dev"):
-        wanted |= {_name(r) for r in project["optional-dependencies"][extra]}
+        listed += project["optional-dependencies"][extra]
+    return {_name(r): Requirement(r) for r in listed}
+
+
+def test_environment_yml_matches_pyproject():
+    wanted = _pyproject_requirements()
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    listed = set()
+    listed = {}
     for dep in env["dependencies"]:
-        if isinstance(dep, dict):
-            listed |= {_name(r) for r in dep["pip"] if not r.startswith("-e")}
-        else:
-            listed.add(_name(dep))
-    assert listed - TOOLS_ONLY == wanted
+        for requirement in dep["pip"] if isinstance(dep, dict) else [dep]:
+            if not requirement.startswith("-e"):  # the package itself
+                listed[_name(requirement)] = requirement
+    assert set(listed) - TOOLS_ONLY == set(wanted)
+    for name, requirement in wanted.items():  # the same floors
+        assert str(requirement.specifier) in listed[name], (name, listed[name])
+
+
+def test_lock_pins_every_dependency_within_its_floor():
+    """requirements.lock (``make lock``) gives one exact version of each package per Python."""
+    pins: dict[str, list[str]] = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            requirement = Requirement(line)
+            assert len(requirement.specifier) == 1 and next(iter(requirement.specifier)).operator == "==", (
+                line
+            )
+            pins.setdefault(_name(requirement.name), []).append(next(iter(requirement.specifier)).version)
+    for name, requirement in _pyproject_requirements().items():
+        assert name in pins, f"{name} is in pyproject.toml but not in requirements.lock: run make lock"
+        for version in pins[name]:
+            assert requirement.specifier.contains(version), (name, version, str(requirement.specifier))
 
 
 def test_makefile_offers_the_readme_commands():
