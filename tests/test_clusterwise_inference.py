@@ -83,19 +83,22 @@ def test_compiled_em_is_the_same_with_and_without_stored_case_products(monkeypat
 
 
 def test_kernel_exp_is_within_one_unit_in_the_last_place():
-    from loyalty_research.clusterwise._em_kernel import _exp_nonpositive
+    from loyalty_research.clusterwise._em_kernel import _exp_shifted
 
     rng = np.random.default_rng(0)
     x = np.concatenate(
         [-rng.exponential(5, 20_000), -rng.uniform(0, 708, 20_000), [0.0, -0.0, -1e-300, -0.5, -707.99]]
     )
-    out = x.copy()
-    _exp_nonpositive(out, np.empty(len(x), np.int64))
-    relative = np.abs(out - np.exp(x)) / np.exp(x)
+    shift = rng.normal(size=len(x))
+    out, total = x + shift, np.ones(len(x))
+    exact = np.exp((x + shift) - shift)  # the argument as the kernel forms it
+    _exp_shifted(out, shift, np.empty(len(x), np.int64), total)
+    relative = np.abs(out - exact) / exact
     assert relative.max() <= np.finfo(float).eps
+    np.testing.assert_array_equal(total, 1 + out)  # the running total of the E-step
     # below -708 exp is subnormal (under 3e-308): it counts as 0, as does exp(-inf)
     tail = np.array([-708.5, -745.0, -1e6, -np.inf])
-    _exp_nonpositive(tail, np.empty(4, np.int64))
+    _exp_shifted(tail, np.zeros(4), np.empty(4, np.int64), np.zeros(4))
     assert np.all(tail == 0.0)
 
 

@@ -46,8 +46,9 @@ _EXP_MIN = -708.0
 
 
 @numba.njit(cache=True, fastmath=_FAST, nogil=True)
-def _exp_nonpositive(x, bits):  # pragma: no cover - compiled
-    """``x[i] = exp(x[i])`` for ``x[i] <= 0``, to one unit in the last place, vectorised.
+def _exp_shifted(x, shift, bits, total):  # pragma: no cover - compiled
+    """``x[i] = exp(x[i] - shift[i])`` for ``x[i] <= shift[i]``, to one unit in the last place,
+    vectorised, and ``total[i] += x[i]``.
 
     LLVM calls libm's scalar ``exp`` one element at a time (4 ns each, most of an E-step);
     here the argument is reduced to ``r = x - k log 2`` with ``k`` an integer, ``exp(r)``
@@ -58,16 +59,18 @@ def _exp_nonpositive(x, bits):  # pragma: no cover - compiled
     scale = bits.view(np.float64)
     c = _EXP_TAYLOR
     for i in range(n):
-        xi = max(x[i], _EXP_MIN)
+        d = x[i] - shift[i]
+        xi = max(d, _EXP_MIN)
         k = np.floor(xi * _LOG2E + 0.5)
         r = (xi - k * _LN2_HI) - k * _LN2_LO
         p = c[13]
         for j in range(12, -1, -1):  # Horner's rule; a constant trip count, unrolled
             p = p * r + c[j]
-        x[i] = p if x[i] >= _EXP_MIN else 0.0
+        x[i] = p if d >= _EXP_MIN else 0.0
         bits[i] = (np.int64(k) + 1023) << 52
     for i in range(n):
         x[i] *= scale[i]
+        total[i] += x[i]
 
 
 @numba.njit(cache=True, fastmath=_FAST, nogil=True)
@@ -322,31 +325,24 @@ def _one_start(  # pragma: no cover - compiled
                 for i in range(n):
                     r = y[i] - fitted[i]
                     row[i] = r * r
+        # normalised over k, one segment at a time so that every loop runs over the cases; the
+        # running maximum over segments is taken as the rows are written
         for k in range(K):
             row = post[k]
             sq = squared[k]
             lc = log_const[k]
             hp = half_precision[k]
-            for i in range(n):
-                row[i] = lc - hp * sq[i]
-        # normalised over k, one segment at a time so that every loop runs over the cases
-        for i in range(n):
-            top[i] = post[0, i]
-        for k in range(1, K):
-            row = post[k]
-            for i in range(n):
-                top[i] = max(top[i], row[i])
+            if k == 0:
+                for i in range(n):
+                    row[i] = lc - hp * sq[i]
+                    top[i] = row[i]
+            else:
+                for i in range(n):
+                    row[i] = lc - hp * sq[i]
+                    top[i] = max(top[i], row[i])
+        total[:] = 0.0
         for k in range(K):
-            row = post[k]
-            for i in range(n):
-                row[i] -= top[i]
-            _exp_nonpositive(row, bits)
-        for i in range(n):
-            total[i] = post[0, i]
-        for k in range(1, K):
-            row = post[k]
-            for i in range(n):
-                total[i] += row[i]
+            _exp_shifted(post[k], top, bits, total)
         for i in range(n):
             fitted[i] = 1.0 / total[i]
         for k in range(K):
