@@ -10,7 +10,9 @@ and both log-likelihoods. flexmix is run up to ``--flexmix-max-n`` cases (it tak
 
 ``--golf`` also times ``select_n_components(range(1, 7), n_boot=99)`` on the bundled golf
 survey (loyalty on satisfaction and delivered value): six fits and five bootstrap
-likelihood-ratio tests of 99 samples each, on ``--n-jobs`` workers.
+likelihood-ratio tests of 99 samples each, on ``--n-jobs`` workers. ``--golf-search`` counts
+how often 16 seeds reach the best maximum found on the golf survey with K = 4 to 6 and 10, 20 or
+40 starts, and prints the range flexmix reaches with ``nrep = 10`` over 8 seeds.
 
 Run from the repository root:  .venv/bin/python benchmarks/clusterwise_vs_flexmix.py
 """
@@ -88,6 +90,11 @@ def main() -> None:
     parser.add_argument("--flexmix-max-n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--golf", action="store_true", help="also time the bootstrap LRT on the golf survey")
+    parser.add_argument(
+        "--golf-search",
+        action="store_true",
+        help="also count how often the search reaches the best maximum on the golf survey (K = 4 to 6)",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--null", default="auto", help="null of the golf LRT (see bootstrap_lrt)")
     parser.add_argument("--repeats", type=int, default=3, help="median of this many fits (one above 10^5)")
@@ -126,11 +133,66 @@ def main() -> None:
         print("Rscript not found: flexmix was not run (apt-get install r-base-core r-cran-flexmix)")
     if args.golf:
         time_golf_lrt(args.n_jobs, args.seed, args.null)
+    if args.golf_search:
+        golf_search(has_r)
+
+
+GOLF_FLEXMIX = """
+suppressPackageStartupMessages(library(flexmix))
+data <- read.csv(commandArgs(trailingOnly = TRUE)[1])
+for (k in 4:6) for (seed in 1:8) {
+  set.seed(seed)
+  fit <- stepFlexmix(loyalty ~ satisfaction + delivered_value, data = data, k = k, nrep = 10, verbose = FALSE)
+  cat(k, seed, if (fit@k == k) sprintf("%.4f", logLik(fit)) else "NA", "\\n")
+}
+"""
+
+
+def golf_scores() -> pd.DataFrame:
+    data = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook())
+    return data.dropna(subset=["loyalty", "satisfaction", "delivered_value"])
+
+
+def golf_search(has_r: bool) -> None:
+    """How often 16 seeds reach the best maximum found, with 10, 20 and 40 starts; flexmix's."""
+    import warnings
+
+    data = golf_scores()
+    X, y = data[["satisfaction", "delivered_value"]], data["loyalty"]
+    rows = []
+    for k in (4, 5, 6):
+        for n_init in (10, 20, 40):
+            for seed in range(16):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model = ClusterwiseRegression(k, n_init=n_init, random_state=seed).fit(X, y)
+                rows.append({"k": k, "n_init": n_init, "seed": seed, "loglik": model.log_likelihood_})
+    runs = pd.DataFrame(rows)
+    runs["best"] = runs.groupby("k")["loglik"].transform("max")
+    runs["hit"] = runs["loglik"] > runs["best"] - 0.01
+    table = runs.groupby(["k", "n_init"]).agg(
+        hits=("hit", "sum"), lowest=("loglik", "min"), highest=("loglik", "max")
+    )
+    print("\ngolf survey: seeds (of 16) that reach the best maximum found, by K and n_init")
+    print(table.to_string(float_format=lambda v: f"{v:.2f}"))
+    if has_r:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "golf.csv"
+            data[["loyalty", "satisfaction", "delivered_value"]].to_csv(path, index=False)
+            script = Path(tmp) / "golf.R"
+            script.write_text(GOLF_FLEXMIX)
+            command = ["Rscript", str(script), str(path)]
+            out = subprocess.run(command, capture_output=True, text=True, check=True)
+        flexmix = pd.DataFrame(
+            [line.split() for line in out.stdout.strip().splitlines()], columns=["k", "seed", "loglik"]
+        )
+        flexmix["loglik"] = pd.to_numeric(flexmix["loglik"], errors="coerce")
+        print("\nflexmix stepFlexmix(nrep = 10), 8 seeds: log-likelihood range by K")
+        print(flexmix.groupby("k")["loglik"].agg(["min", "max"]).to_string(float_format=lambda v: f"{v:.2f}"))
 
 
 def time_golf_lrt(n_jobs: int, seed: int, null: str) -> None:
-    data = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook())
-    data = data.dropna(subset=["loyalty", "satisfaction", "delivered_value"])
+    data = golf_scores()
     start = time.perf_counter()
     table = lr.select_n_components(
         data[["satisfaction", "delivered_value"]],
