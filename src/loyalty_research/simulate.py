@@ -39,6 +39,7 @@ import pandas as pd
 from scipy.special import expit, logit, softmax
 
 from ._checks import check_count
+from ._defaults import DEFAULT_SEED
 from .codebook import Codebook
 
 __all__ = [
@@ -51,9 +52,6 @@ __all__ = [
     "segment_coefficients",
     "simulate_golf_survey",
 ]
-
-#: The seed that made the bundled ``data/golf_survey.csv`` (the year of the golf study).
-DEFAULT_SEED = 2010
 
 MEMBERSHIP_TYPES = ("member", "corporate", "green_fee", "package_tourist")
 SEGMENTS = ("satisfaction_driven", "value_seeker", "locked_in", "variety_seeker")
