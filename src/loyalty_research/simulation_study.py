@@ -17,7 +17,6 @@
   and what the permutation test says.
 * :func:`lrt_size_study`: the size and power of the bootstrap likelihood-ratio test for the
   number of segments on Likert-type survey data (:func:`simulate_likert_regression`).
-* :func:`binomial_interval`: Wilson and Clopper-Pearson intervals for the rates they report.
 
 Replications run through joblib (``n_jobs``), so a user with a cluster can switch the backend
 (for example to Dask) with ``joblib.parallel_backend``. Every replication has its own random
@@ -71,7 +70,6 @@ __all__ = [
     "OUTCOMES",
     "MethodStudy",
     "StudyDesign",
-    "binomial_interval",
     "compare_studies",
     "load_or_run_study",
     "lrt_size_study",
