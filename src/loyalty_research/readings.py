@@ -30,7 +30,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from ._tables import binomial_interval
-from .theories import SatisfactionLoyaltyResult
+from .satisfaction import SatisfactionLoyaltyResult
 
 __all__ = [
     "TARP_COMPLAINT_SHARE",

@@ -1,4 +1,4 @@
-# Reference numbers for loyalty_research.theories (satisfaction_loyalty, compare_loyalty_theories)
+# Reference numbers for loyalty_research.satisfaction (satisfaction_loyalty) and .theories (compare_loyalty_theories)
 # on real data: the ECSI mobile-phone survey shipped with seminr (250 customers, 1-10 answers),
 # scored as item means. Run from the repository root:  Rscript tests/reference/r_theories.R
 suppressPackageStartupMessages({library(sandwich); library(lmtest); library(splines); library(Hmisc)})

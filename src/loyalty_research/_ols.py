@@ -1,0 +1,74 @@
+"""Ordinary least squares, one route for the package.
+
+:func:`fit_ols` (statsmodels, HC3 standard errors with t-based inference, as R's ``coeftest``) gives
+the tables that are reported; :func:`least_squares` (NumPy) is the same estimator without the
+bookkeeping, for the thousands of refits of a bootstrap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+__all__ = [
+    "coefficient_table",
+    "fit_ols",
+    "information_criteria",
+    "least_squares",
+    "robust_wald",
+    "standardised_betas",
+]
+
+
+def least_squares(design: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Coefficients, classical standard errors and residual degrees of freedom (design as given)."""
+    coef, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+    resid = outcome - design @ coef
+    dof = design.shape[0] - design.shape[1]
+    cov = (resid @ resid / dof) * np.linalg.pinv(design.T @ design)
+    return coef, np.sqrt(np.diag(cov)), dof
+
+
+def fit_ols(
+    outcome: np.ndarray, design: pd.DataFrame, *, hc3: bool = True
+) -> sm.regression.linear_model.RegressionResultsWrapper:
+    """OLS with an intercept; HC3 standard errors (t-based, as R's coeftest) unless ``hc3=False``."""
+    model = sm.OLS(outcome, sm.add_constant(design, has_constant="add"))
+    return model.fit(cov_type="HC3", use_t=True) if hc3 else model.fit()
+
+
+def standardised_betas(data: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.Series:
+    """Slopes after z-scoring the outcome and every predictor."""
+    frame = data[[outcome, *predictors]]
+    z = (frame - frame.mean()) / frame.std(ddof=1)
+    return fit_ols(z[outcome].to_numpy(), z[predictors], hc3=False).params
+
+
+def information_criteria(fit) -> tuple[float, float]:
+    """AIC and BIC counting the residual variance as a parameter, as R's ``AIC(lm)`` does."""
+    k = fit.df_model + 2
+    return float(-2 * fit.llf + 2 * k), float(-2 * fit.llf + np.log(fit.nobs) * k)
+
+
+def coefficient_table(model_name: str, fit, alpha: float) -> pd.DataFrame:
+    """One row per term of a :func:`fit_ols` fit: ``coef``, ``se``, ``t``, ``p_val`` and the interval."""
+    ci = fit.conf_int(alpha)
+    return pd.DataFrame(
+        {
+            "model": model_name,
+            "term": fit.params.index,
+            "coef": fit.params.to_numpy(),
+            "se": fit.bse.to_numpy(),
+            "t": fit.tvalues.to_numpy(),
+            "p_val": fit.pvalues.to_numpy(),
+            "ci_low": ci.iloc[:, 0].to_numpy(),
+            "ci_high": ci.iloc[:, 1].to_numpy(),
+        }
+    )
+
+
+def robust_wald(fit, terms: list[str]) -> tuple[float, float, float]:
+    """HC3 Wald F-test that the named coefficients are all zero: F, numerator df, p."""
+    test = fit.wald_test(" = 0, ".join(terms) + " = 0", use_f=True, scalar=True)
+    return float(test.statistic), float(len(terms)), float(test.pvalue)
