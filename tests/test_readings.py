@@ -177,3 +177,18 @@ def test_recovery_paradox_reading_on_the_bundled_survey_and_a_large_sample():
         assert "paradox holds for repurchase" in rd.recovery_paradox_reading(paradox)
     else:
         assert "no evidence of a service-recovery paradox" in rd.recovery_paradox_reading(paradox)
+
+
+def test_criteria_reading_every_branch():
+    agree = rd.criteria_reading({"aic": 2, "bic": 2}, 2, 2, 19, "BIC's choice")
+    assert agree.startswith("All 2 information criteria choose 2 segments.")
+    assert "which agrees with BIC's choice of 2" in agree
+    choice = {"aic": 6, "aic3": 6, "bic": 2, "caic": 2, "icl": 1}
+    split = rd.criteria_reading(choice, 1, 2, 99, "BIC's choice")
+    assert split.startswith(
+        "The information criteria disagree: AIC and AIC3 choose 6; BIC and CAIC choose 2; ICL chooses 1."
+    )
+    assert "supports 1 segment (smallest attainable p value 0.01 with 99 bootstrap samples)" in split
+    assert split.endswith("which differs from BIC's choice of 2.")
+    one = rd.criteria_reading({"bic": 1, "icl": 1}, 1, 1, 19, "the number you fixed")
+    assert one.startswith("All 2 information criteria choose 1 segment.")

@@ -15,6 +15,8 @@ data-specific commentary only where it knows the data.
 * :func:`mediation_reading`: the indirect and direct effect, typed as Zhao, Lynch & Chen (2010) do.
 * :func:`shape_reading`, :func:`asymmetry_reading`, :func:`jones_sasser_reading`: the
   satisfaction-loyalty tests of :func:`~loyalty_research.satisfaction_loyalty`.
+* :func:`criteria_reading`: what the information criteria and the bootstrap test say about the
+  number of segments.
 * :func:`complaint_share_reading`, :func:`repurchase_ordering_reading`,
   :func:`recovery_paradox_reading`: complaints against the TARP figures, and the
   service-recovery paradox.
@@ -71,6 +73,50 @@ def _join(names: Sequence[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def criteria_reading(choice: dict[str, int], supported: int, chosen: int, n_boot: int, how: str) -> str:
+    """What the information criteria and the bootstrap test say about the number of segments.
+
+    Parameters
+    ----------
+    choice : dict
+        Segments each criterion chooses, by criterion name (``{"aic": 5, "bic": 2, ...}``).
+    supported : int
+        Segments the sequential bootstrap likelihood-ratio test supports.
+    chosen : int
+        The number of segments used from here on.
+    n_boot : int
+        Bootstrap samples per test (the smallest attainable p value is ``1 / (n_boot + 1)``).
+    how : str
+        How ``chosen`` was chosen, e.g. ``"BIC's choice"``.
+
+    Examples
+    --------
+    >>> choice = {"aic": 3, "aic3": 2, "bic": 2, "caic": 2, "icl": 2}
+    >>> text = criteria_reading(choice, 2, 2, 19, "BIC's choice")
+    >>> text.split(". ")[0]
+    'The information criteria disagree: AIC chooses 3; AIC3, BIC, CAIC and ICL choose 2'
+    >>> text.endswith("with 19 bootstrap samples), which agrees with BIC's choice of 2.")
+    True
+    """
+    by_k: dict[int, list[str]] = {}
+    for criterion, k in choice.items():
+        by_k.setdefault(k, []).append(criterion.upper())
+    if len(by_k) == 1:
+        text = f"All {len(choice)} information criteria choose {chosen} segment{'s' if chosen != 1 else ''}."
+    else:
+        parts = [
+            f"{_join(names)} {'choose' if len(names) > 1 else 'chooses'} {k}"
+            for k, names in sorted(by_k.items(), key=lambda item: -item[0])
+        ]
+        text = "The information criteria disagree: " + "; ".join(parts) + "."
+    agree = "agrees with" if supported == chosen else "differs from"
+    return text + (
+        f" The bootstrap test supports {supported} segment{'s' if supported != 1 else ''} "
+        f"(smallest attainable p value {1 / (n_boot + 1):.2f} with {n_boot} bootstrap samples), "
+        f"which {agree} {how} of {chosen}."
+    )
 
 
 def _possessive(name: str) -> str:
