@@ -181,7 +181,7 @@ def test_recovery_paradox_reading_on_the_bundled_survey_and_a_large_sample():
 
 def test_criteria_reading_every_branch():
     agree = rd.criteria_reading({"aic": 2, "bic": 2}, 2, 2, 19, "BIC's choice")
-    assert agree.startswith("All 2 information criteria choose 2 segments.")
+    assert agree.startswith("All two information criteria choose 2 segments.")
     assert "which agrees with BIC's choice of 2" in agree
     choice = {"aic": 6, "aic3": 6, "bic": 2, "caic": 2, "icl": 1}
     split = rd.criteria_reading(choice, 1, 2, 99, "BIC's choice")
@@ -191,4 +191,7 @@ def test_criteria_reading_every_branch():
     assert "supports 1 segment (smallest attainable p value 0.01 with 99 bootstrap samples)" in split
     assert split.endswith("which differs from BIC's choice of 2.")
     one = rd.criteria_reading({"bic": 1, "icl": 1}, 1, 1, 19, "the number you fixed")
-    assert one.startswith("All 2 information criteria choose 1 segment.")
+    all_five = dict.fromkeys(["aic", "aic3", "bic", "caic", "icl"], 1)
+    five = rd.criteria_reading(all_five, 1, 1, 19, "BIC's choice")
+    assert five.startswith("All five information criteria choose 1 segment.")  # as notebook 05 wrote it
+    assert one.startswith("All two information criteria choose 1 segment.")

@@ -104,7 +104,9 @@ def criteria_reading(choice: dict[str, int], supported: int, chosen: int, n_boot
     for criterion, k in choice.items():
         by_k.setdefault(k, []).append(criterion.upper())
     if len(by_k) == 1:
-        text = f"All {len(choice)} information criteria choose {chosen} segment{'s' if chosen != 1 else ''}."
+        words = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+        count = words.get(len(choice), len(choice))
+        text = f"All {count} information criteria choose {chosen} segment{'s' if chosen != 1 else ''}."
     else:
         parts = [
             f"{_join(names)} {'choose' if len(names) > 1 else 'chooses'} {k}"
