@@ -209,7 +209,7 @@ def time_golf_lrt(n_jobs: int, seed: int, null: str) -> None:
         f"\ngolf survey, n = {len(data)}: select_n_components(range(1, 7), n_boot=99, null={null!r}) "
         f"on {n_jobs} workers"
     )
-    print(table[["n_components", "log_likelihood", "bic", "lrt_p_value"]].to_string(index=False))
+    print(table[["n_components", "log_likelihood", "bic", "lrt_p_val"]].to_string(index=False))
     print(f"{elapsed:.1f} s")
 
 

@@ -472,5 +472,5 @@ def test_perfectly_collinear_columns_in_the_theory_tests_are_named():
         lr.compare_loyalty_theories(data, "loyalty", "satisfaction", "value")
     with pytest.raises(ValueError, match=r"columns \['satisfaction', 'sat_x3'\] are perfectly collinear"):
         lr.satisfaction_loyalty(
-            data.assign(sat_x3=data["satisfaction"] * 3), "loyalty", "satisfaction", controls=["sat_x3"]
+            data.assign(sat_x3=data["satisfaction"] * 3), "loyalty", "satisfaction", covariates=["sat_x3"]
         )

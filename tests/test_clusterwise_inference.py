@@ -298,15 +298,15 @@ def test_select_n_components_with_the_lrt_and_a_formula():
         "y ~ x", data, range(1, 4), n_boot=9, n_init=3, random_state=0, progress=False
     )
     assert list(table["n_components"]) == [1, 2, 3]
-    assert np.isnan(table["lrt_p_value"].iloc[0])
-    assert table["lrt_p_value"].iloc[1] == pytest.approx(0.1)  # 2 against 1: the smallest p of 9 draws
+    assert np.isnan(table["lrt_p_val"].iloc[0])
+    assert table["lrt_p_val"].iloc[1] == pytest.approx(0.1)  # 2 against 1: the smallest p of 9 draws
     assert table["bic"].idxmin() == 1
     # sequential: 2 against 1 rejects at 0.1 (all that 9 samples allow), 3 against 2 does not ...
     sequential = select_n_components(
         X, y, range(1, 5), n_boot=9, stop_at=0.1, n_init=3, random_state=0, progress=False
     )
-    assert sequential["lrt_p_value"].iloc[1] <= 0.1 < sequential["lrt_p_value"].iloc[2]
-    assert np.isnan(sequential["lrt_p_value"].iloc[3])  # ... so 4 against 3 is not tested
+    assert sequential["lrt_p_val"].iloc[1] <= 0.1 < sequential["lrt_p_val"].iloc[2]
+    assert np.isnan(sequential["lrt_p_val"].iloc[3])  # ... so 4 against 3 is not tested
 
 
 def test_select_n_components_keeps_the_rows_it_fitted_when_k_is_too_large():
@@ -339,7 +339,7 @@ def test_separating_concomitant_is_flagged_and_gets_no_z_or_p():
         model = ClusterwiseRegression(2, n_init=3, max_iter=300, random_state=0).fit(X, y, Z)
     table = model.concomitant_summary(X, y, Z)
     flagged = table.set_index("term").loc["tourist"]
-    assert not flagged["identified"] and np.isnan(flagged[["se", "z", "p_val"]].astype(float)).all()
+    assert not flagged["identified"] and np.isnan(flagged[["se", "statistic", "p_val"]].astype(float)).all()
     assert table.set_index("term").loc["age", "identified"]
     assert model.separated_terms_ == [(2, "tourist")]
 

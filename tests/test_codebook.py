@@ -11,7 +11,7 @@ def minimal(**columns):
 
 
 def test_round_trip_through_yaml(tmp_path):
-    codebook = lr.golf_codebook()
+    codebook = lr.load_codebook()
     path = tmp_path / "codebook.yaml"
     codebook.to_yaml(path)
     assert Codebook.from_yaml(path) == codebook

@@ -8,10 +8,10 @@ import pytest
 import loyalty_research as lr
 from loyalty_research.complaints import (
     OUTCOMES,
-    TARP_REPURCHASE,
     complaint_outcome,
     recovery_paradox,
     repurchase_by_complaint,
+    tarp_repurchase,
 )
 
 REFERENCE = "tests/reference/"
@@ -58,10 +58,13 @@ def test_repurchase_shares_and_wilson_intervals_match_r(golf, r_numbers):
 
 
 def test_tarp_constant():
-    assert TARP_REPURCHASE.columns.tolist() == ["outcome", "tarp_loss_over_100", "tarp_loss_under_5"]
-    assert TARP_REPURCHASE["outcome"].tolist() == list(OUTCOMES[1:])
-    assert TARP_REPURCHASE["tarp_loss_over_100"].tolist() == [0.09, 0.19, 0.54, 0.82]
-    assert TARP_REPURCHASE["tarp_loss_under_5"].tolist() == [0.37, 0.46, 0.70, 0.95]
+    assert tarp_repurchase().columns.tolist() == ["outcome", "tarp_loss_over_100", "tarp_loss_under_5"]
+    assert tarp_repurchase()["outcome"].tolist() == list(OUTCOMES[1:])
+    assert tarp_repurchase()["tarp_loss_over_100"].tolist() == [0.09, 0.19, 0.54, 0.82]
+    assert tarp_repurchase()["tarp_loss_under_5"].tolist() == [0.37, 0.46, 0.70, 0.95]
+    changed = tarp_repurchase()
+    changed.loc[0, "tarp_loss_over_100"] = 1.0  # a caller's copy, not the package's figures
+    assert tarp_repurchase().loc[0, "tarp_loss_over_100"] == 0.09
 
 
 @pytest.mark.parametrize("ci", ["wald", "newcombe"])

@@ -8,6 +8,7 @@ import pandas as pd
 import loyalty_research as lr
 from loyalty_research.cli import main
 from loyalty_research.datasets import DATA_DIR, write_golf_data
+from loyalty_research.simulate import _golf_codebook
 
 
 def test_bundled_files_are_exactly_the_default_simulation(tmp_path):
@@ -35,7 +36,7 @@ def test_loaded_survey_equals_the_simulation():
 
 
 def test_codebook_file_matches_the_simulator():
-    assert lr.load_codebook().to_dict() == lr.golf_codebook().to_dict()
+    assert lr.load_codebook().to_dict() == _golf_codebook().to_dict()
     codebook = lr.load_codebook()
     assert codebook.delivered_value == {"benefits": "perceived_benefits", "costs": "perceived_costs"}
     assert set(codebook.constructs) >= {"satisfaction", "loyalty", "trust_cognitive", "expectation"}
@@ -51,8 +52,8 @@ def test_ecsi_mobi():
 
 
 def test_corp_rep_missing_codes():
-    raw = lr.load_corp_rep(missing_as_nan=False)
-    clean = lr.load_corp_rep()
+    raw = lr.load_corporate_reputation(missing_as_nan=False)
+    clean = lr.load_corporate_reputation()
     assert raw.shape[0] == clean.shape[0] == 344
     n_codes = int((raw == -99).sum().sum())
     assert n_codes > 0

@@ -105,3 +105,20 @@ def test_every_public_name_resolves():
     assert set(lr.__all__) <= set(dir(lr))
     with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
         _ = lr.not_a_name
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    """Importing a submodule binds its name on the package; no function may share that name.
+
+    (``loyalty_research.mediation`` once did: after ``from loyalty_research.mediation import
+    ...`` the name ``lr.mediation`` was the module, not the function.)
+    """
+    code = (
+        "import importlib, inspect, pkgutil, loyalty_research as lr\n"
+        "for info in pkgutil.walk_packages(lr.__path__, 'loyalty_research.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "bad = [n for n in lr.__all__ if n not in lr._SUBMODULES and inspect.ismodule(getattr(lr, n))]\n"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -27,7 +27,7 @@ def own_survey(tmp_path_factory):
     order, fewer constructs (no trust, no quality scales, no importance ratings)."""
     folder = tmp_path_factory.mktemp("own")
     survey, _ = lr.simulate_golf_survey(240, random_state=11)
-    golf = lr.golf_codebook().to_dict()
+    golf = lr.load_codebook().to_dict()
     columns, renamed = {}, {"respondent_id": "case"}
     for name, spec in golf["columns"].items():
         construct = spec.get("construct")

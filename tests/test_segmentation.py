@@ -52,7 +52,7 @@ def test_driver_labels_name_the_golf_segments_as_built():
     """What the golf simulation was built to contain: labelled from its true (latent-metric)
     coefficients, each segment gets the driver its name says. Whether a method recovers them
     from survey answers is a separate question (notebooks 05 and 08)."""
-    truth = lr.segment_coefficients()
+    truth = lr.true_segment_coefficients()
     rows = []
     for number, row in enumerate(truth.itertuples(), start=1):
         rows.append((number, "intercept", row.coef_intercept, 0.0))
@@ -82,7 +82,9 @@ def test_segment_profiles_match_pingouin():
         "variable",
         "test",
         "statistic",
-        "dof",
+        "df",
+        "df1",
+        "df2",
         "p_val",
         "effect_size",
         "effect",
@@ -93,6 +95,8 @@ def test_segment_profiles_match_pingouin():
     # pingouin: anova(data.dropna(), dv="age", between="segment")
     expected = pg.anova(data=data.dropna(), dv="age", between="segment")
     assert table.loc[0, "statistic"] == pytest.approx(expected["F"].iloc[0])
+    assert (table.loc[0, "df1"], table.loc[0, "df2"]) == (2, 146) and np.isnan(table.loc[0, "df"])
+    assert table.loc[1, "df"] == 2 and np.isnan(table.loc[1, ["df1", "df2"]].astype(float)).all()
     assert table.loc[0, "n"] == 149
     _, _, chi = pg.chi2_independence(data, x="segment", y="member")
     assert table.loc[1, "p_val"] == pytest.approx(chi.loc[chi.test == "pearson", "pval"].iloc[0])

@@ -19,7 +19,7 @@ def simulated():
 
 def test_columns_follow_the_codebook(simulated):
     survey, truth = simulated
-    codebook = lr.golf_codebook()
+    codebook = lr.load_codebook()
     assert list(survey.columns) == list(codebook.columns)
     assert len(survey) == len(truth) == 800
     assert survey["respondent_id"].is_unique
@@ -38,7 +38,7 @@ def test_same_seed_same_data_other_seed_other_data():
 
 
 def test_every_construct_has_one_reverse_keyed_item():
-    codebook = lr.golf_codebook()
+    codebook = lr.load_codebook()
     for construct, items in codebook.constructs.items():
         assert sum(codebook.columns[i].reverse for i in items) == 1, construct
     for name, *_ in GOLF_ITEMS:
@@ -74,7 +74,7 @@ def test_segment_membership_depends_on_observed_traits(simulated):
 
 def test_truth_holds_segment_coefficients(simulated):
     _, truth = simulated
-    coefs = lr.segment_coefficients().set_index("segment")
+    coefs = lr.true_segment_coefficients().set_index("segment")
     locked = truth[truth["segment"] == "locked_in"].iloc[0]
     assert locked["coef_satisfaction"] == coefs.loc["locked_in", "coef_satisfaction"] == 0
     sat = coefs.loc["satisfaction_driven"]
@@ -140,7 +140,7 @@ def test_realism_targets_are_met(label, n, seed):
         survey, truth = lr.load_golf_survey(), lr.load_golf_truth()
     else:
         survey, truth = lr.simulate_golf_survey(n, random_state=seed)
-    table = lr.realism_table(survey, truth, lr.golf_codebook())
+    table = lr.realism_table(survey, truth, lr.load_codebook())
     missed = table.loc[table["met"].eq(False), ["target", "low", "high", "simulated"]]
     assert missed.empty, f"{label}:\n{missed.to_string()}"
     assert table["met"].notna().sum() >= 19
@@ -153,7 +153,7 @@ def test_realism_table_flags_the_old_clean_market():
         item_loading=dict.fromkeys(lr.GolfSurveyParameters().item_loading, 0.97),
     )
     survey, truth = lr.simulate_golf_survey(800, random_state=1, params=params)
-    table = lr.realism_table(survey, truth, lr.golf_codebook()).set_index("key")
+    table = lr.realism_table(survey, truth, lr.load_codebook()).set_index("key")
     assert not table.loc["alpha_max", "met"] and not table.loc["straightliners", "met"]
 
 
@@ -170,10 +170,10 @@ def test_true_parameter_classifier_is_stored_and_grows_with_separation():
 
 
 def test_separation_and_number_of_segments():
-    flat = lr.segment_coefficients(replace(lr.GolfSurveyParameters(), separation=0.0))
+    flat = lr.true_segment_coefficients(replace(lr.GolfSurveyParameters(), separation=0.0))
     assert flat[["coef_intercept", "coef_satisfaction", "coef_value"]].nunique().eq(1).all()
-    wide = lr.segment_coefficients(replace(lr.GolfSurveyParameters(), separation=2.0))
-    base = lr.segment_coefficients()
+    wide = lr.true_segment_coefficients(replace(lr.GolfSurveyParameters(), separation=2.0))
+    base = lr.true_segment_coefficients()
     spread = (wide["coef_satisfaction"] - wide["coef_satisfaction"].mean()).abs()
     np.testing.assert_allclose(
         spread, 2 * (base["coef_satisfaction"] - base["coef_satisfaction"].mean()).abs()
@@ -183,9 +183,9 @@ def test_separation_and_number_of_segments():
     )
     assert set(truth["segment"]) == {"satisfaction_driven", "value_seeker"}
     with pytest.raises(ValueError, match="n_segments"):
-        lr.segment_coefficients(replace(lr.GolfSurveyParameters(), n_segments=5))
+        lr.true_segment_coefficients(replace(lr.GolfSurveyParameters(), n_segments=5))
     with pytest.raises(ValueError, match="separation"):
-        lr.segment_coefficients(replace(lr.GolfSurveyParameters(), separation=-1.0))
+        lr.true_segment_coefficients(replace(lr.GolfSurveyParameters(), separation=-1.0))
 
 
 def test_without_response_styles():
@@ -213,7 +213,7 @@ def test_permuted_response_does_not_recover_segments():
     """Honesty check of the recovery yardstick: labels found in a permuted response do not
     match the true segments."""
     survey, truth = lr.simulate_golf_survey(800, random_state=3)
-    scores = lr.score_constructs(survey, lr.golf_codebook())
+    scores = lr.score_constructs(survey, lr.load_codebook())
     data = pd.concat([scores, truth["segment"]], axis=1).dropna(
         subset=["loyalty", "satisfaction", "delivered_value"]
     )

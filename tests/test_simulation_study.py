@@ -179,8 +179,8 @@ def test_tiny_study_tables(tiny_study):
     np.testing.assert_allclose((tested["segment_test_p"] * 20) % 1, 0, atol=1e-9)
     assert (tested["lrt_tests"] >= 1).all()
     noise = tiny_study.noise
-    assert list(noise.columns) == ["n_components", "replication", "r_squared", "p_value"]
-    assert noise["p_value"].notna().tolist() == [True, False]
+    assert list(noise.columns) == ["n_components", "replication", "r_squared", "p_val"]
+    assert noise["p_val"].notna().tolist() == [True, False]
 
 
 def test_tiny_study_summaries(tiny_study):
@@ -397,9 +397,9 @@ def test_noise_study_finds_variance_and_tests_only_some():
         n=80, n_components=(2,), n_replications=3, n_tested=2, n_permutations=19, n_init=2, random_state=0,
         progress=False,
     )  # fmt: skip
-    assert list(table.columns) == ["n_components", "replication", "r_squared", "p_value"]
+    assert list(table.columns) == ["n_components", "replication", "r_squared", "p_val"]
     assert (table["r_squared"] > 0.3).all()  # the partition alone explains much of pure noise
-    tested = table["p_value"].dropna()
+    tested = table["p_val"].dropna()
     assert len(tested) == 2 and ((tested > 0) & (tested <= 1)).all()
     np.testing.assert_allclose((tested * 20) % 1, 0, atol=1e-9)  # p on the grid of 1 / 20
     # a data set's R-squared does not depend on whether it was also tested
@@ -408,7 +408,7 @@ def test_noise_study_finds_variance_and_tests_only_some():
         progress=False,
     )  # fmt: skip
     np.testing.assert_allclose(untested["r_squared"], table["r_squared"])
-    assert untested["p_value"].isna().all()
+    assert untested["p_val"].isna().all()
     with pytest.raises(ValueError, match=r"n_tested \(3\) cannot exceed n_replications"):
         noise_study(n_replications=2, n_tested=3)
     with pytest.raises(ValueError, match="method must be 'spath' or 'em'"):

@@ -5,7 +5,7 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from loyalty_research.mediation import mediation
+from loyalty_research.mediation_analysis import mediation
 
 REFERENCE = "tests/reference/"
 

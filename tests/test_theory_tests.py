@@ -9,7 +9,7 @@ import pytest
 
 import loyalty_research as lr
 from loyalty_research.importance import relative_importance
-from loyalty_research.mediation import trust_hierarchy
+from loyalty_research.mediation_analysis import trust_hierarchy
 from loyalty_research.satisfaction import restricted_cubic_spline, satisfaction_loyalty
 from loyalty_research.theories import compare_loyalty_theories
 
@@ -81,10 +81,10 @@ def test_spline_basis_matches_hmisc():
 
 
 def test_asymmetry_curve_and_satisfied_not_loyal_match_r(result, r_numbers):
-    asymmetry = result.asymmetry.set_index("effect")
+    asymmetry = result.asymmetry.set_index("term")
     for effect in ["penalty", "reward", "asymmetry"]:
         expected = r_numbers.loc[("asymmetry", effect)]
-        assert asymmetry.loc[effect, "estimate"] == pytest.approx(expected["estimate"], rel=1e-9)
+        assert asymmetry.loc[effect, "coef"] == pytest.approx(expected["estimate"], rel=1e-9)
         assert asymmetry.loc[effect, "se"] == pytest.approx(expected["se"], rel=1e-9)
     curve = result.curve.set_index("satisfaction_level")
     expected_curve = r_numbers.loc["curve"]
@@ -158,8 +158,8 @@ def test_known_truth_picks_the_right_theory():
         .startswith("the data favour the value-driven")
     )
     both = value_world.models.set_index("model").loc["both"]
-    assert both["b_value"] == pytest.approx(0.6, abs=0.06)
-    assert abs(both["b_satisfaction"]) < 0.06
+    assert both["coef_value"] == pytest.approx(0.6, abs=0.06)
+    assert abs(both["coef_satisfaction"]) < 0.06
 
 
 def test_known_truth_shapes_and_asymmetry():
@@ -171,7 +171,7 @@ def test_known_truth_shapes_and_asymmetry():
     result = satisfaction_loyalty(linear, "loyalty", "satisfaction")
     models = result.models.set_index("model")
     assert models.loc["quadratic", "p_nonlinear"] > 0.01 and models.loc["spline", "p_nonlinear"] > 0.01
-    assert result.asymmetry.set_index("effect").loc["asymmetry", "p_val"] > 0.01
+    assert result.asymmetry.set_index("term").loc["asymmetry", "p_val"] > 0.01
     # a kink: loyalty falls steeply below 3 and rises gently above: penalty > reward, non-linear
     kinked = linear.assign(
         loyalty=4
@@ -181,8 +181,8 @@ def test_known_truth_shapes_and_asymmetry():
     result = satisfaction_loyalty(kinked, "loyalty", "satisfaction")
     models = result.models.set_index("model")
     assert models.loc["spline", "p_nonlinear"] < 0.001
-    asymmetry = result.asymmetry.set_index("effect")
-    assert asymmetry.loc["asymmetry", "estimate"] > 0 and asymmetry.loc["asymmetry", "p_val"] < 0.001
+    asymmetry = result.asymmetry.set_index("term")
+    assert asymmetry.loc["asymmetry", "coef"] > 0 and asymmetry.loc["asymmetry", "p_val"] < 0.001
 
 
 def test_golf_trust_chain_is_mediated():

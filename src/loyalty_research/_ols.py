@@ -52,7 +52,7 @@ def information_criteria(fit) -> tuple[float, float]:
 
 
 def coefficient_table(model_name: str, fit, alpha: float) -> pd.DataFrame:
-    """One row per term of a :func:`fit_ols` fit: ``coef``, ``se``, ``t``, ``p_val`` and the interval."""
+    """One row per term of a :func:`fit_ols` fit: ``model``, ``term`` and the estimate columns (t)."""
     ci = fit.conf_int(alpha)
     return pd.DataFrame(
         {
@@ -60,7 +60,8 @@ def coefficient_table(model_name: str, fit, alpha: float) -> pd.DataFrame:
             "term": fit.params.index,
             "coef": fit.params.to_numpy(),
             "se": fit.bse.to_numpy(),
-            "t": fit.tvalues.to_numpy(),
+            "statistic": fit.tvalues.to_numpy(),
+            "df": float(fit.df_resid),
             "p_val": fit.pvalues.to_numpy(),
             "ci_low": ci.iloc[:, 0].to_numpy(),
             "ci_high": ci.iloc[:, 1].to_numpy(),

@@ -1,8 +1,42 @@
-"""Statistics that several modules report in the same form.
+"""Statistics that several modules report in the same form, and the form itself.
 
 One implementation each, so that the same quantity gets the same interval and p value wherever
 it is reported: intervals for shares (a share of loyal customers, a complaint rate, a test's
-rejection rate), normal-theory Wald columns, and percentile-bootstrap summaries.
+rejection rate), Wald columns, and percentile-bootstrap summaries.
+
+Table schema
+------------
+Every table the package returns is tidy: one row per estimate or per test, snake_case columns,
+the columns that label a row first (``model``, ``segment``, ``term``; ``path`` in a mediation
+table, ``source`` and ``target`` in a path model's).
+
+A table of **estimates** then has :data:`ESTIMATE_COLUMNS`, in this order:
+
+``coef``
+    The estimate (never ``estimate``, ``b`` or ``beta``); a standardised slope is ``std_coef``.
+    A table with one row per model and a column per term writes ``coef_<term>``,
+    ``se_<term>`` and ``std_coef_<term>``.
+``se``
+    Its standard error: model-based, HC3, or the standard deviation of bootstrap draws.
+``statistic``
+    ``coef / se``.
+``df``
+    Degrees of freedom of the statistic's reference: the residual df for Student's t, ``inf``
+    for the standard normal (a Wald z), NaN where the p value comes from bootstrap draws
+    rather than a reference distribution.
+``p_val``
+    Two-sided p value (for a percentile bootstrap, the sign p value of
+    :func:`bootstrap_summary`).
+``ci_low``, ``ci_high``
+    The ``1 - alpha`` confidence interval.
+
+A table of **tests** has ``test`` (what was tested) and then :data:`TEST_COLUMNS`:
+``statistic``; ``df``, the degrees of freedom of a t or chi-square reference (``inf`` for a
+z); ``df1`` and ``df2``, the numerator and denominator degrees of freedom of an F test, in place
+of ``df``; ``p_val``. A table holding only F tests leaves out ``df``, one without F tests leaves
+out ``df1`` and ``df2``, and a table with both kinds has all three, NaN where they do not apply.
+Effect sizes, counts and estimates follow under their own names (``effect_size``, ``n``,
+``difference``, ...). Shares carry ``share``, ``ci_low`` and ``ci_high``.
 """
 
 from __future__ import annotations
@@ -16,7 +50,13 @@ from scipy import stats
 
 from ._validate import check_probability
 
-__all__ = ["binomial_interval", "bootstrap_summary", "wald_table"]
+__all__ = ["ESTIMATE_COLUMNS", "TEST_COLUMNS", "binomial_interval", "bootstrap_summary", "wald_table"]
+
+ESTIMATE_COLUMNS = ("coef", "se", "statistic", "df", "p_val", "ci_low", "ci_high")
+"""Columns of every table of estimates, in this order, after the columns that label a row."""
+
+TEST_COLUMNS = ("statistic", "df", "df1", "df2", "p_val")
+"""Columns of a table of tests, after ``test`` (``df`` or ``df1`` and ``df2`` as the tests need)."""
 
 
 def binomial_interval(
@@ -81,18 +121,28 @@ def binomial_interval(
     return low, high
 
 
-def wald_table(table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: float) -> pd.DataFrame:
-    """Add ``coef``, ``se``, ``z``, ``p_val``, ``ci_low``, ``ci_high`` (normal theory) to ``table``."""
-    z_crit = stats.norm.ppf(1 - alpha / 2)
+def wald_table(
+    table: pd.DataFrame, coef: np.ndarray, se: np.ndarray, alpha: float, df: float = np.inf
+) -> pd.DataFrame:
+    """Add the estimate columns of :data:`ESTIMATE_COLUMNS` to ``table``.
+
+    ``statistic`` is ``coef / se``; its reference is Student's t with ``df`` degrees of freedom,
+    or the standard normal when ``df`` is infinite (the default: the Wald z test).
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = coef / se
+        statistic = coef / se
+    if np.isinf(df):
+        crit, p_val = stats.norm.ppf(1 - alpha / 2), 2 * stats.norm.sf(np.abs(statistic))
+    else:
+        crit, p_val = stats.t.ppf(1 - alpha / 2, df), 2 * stats.t.sf(np.abs(statistic), df)
     return table.assign(
         coef=coef,
         se=se,
-        z=z,
-        p_val=2 * stats.norm.sf(np.abs(z)),
-        ci_low=coef - z_crit * se,
-        ci_high=coef + z_crit * se,
+        statistic=statistic,
+        df=float(df),
+        p_val=p_val,
+        ci_low=coef - crit * se,
+        ci_high=coef + crit * se,
     )
 
 

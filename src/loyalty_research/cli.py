@@ -83,7 +83,7 @@ def _analyze(args: argparse.Namespace) -> int:
             trust=args.trust,
             segments=args.segments,
             n_boot=args.n_boot,
-            seed=args.seed,
+            random_state=args.seed,
         )
     except (SurveyDataError, ValueError, RuntimeError, OSError) as error:
         # one clear message and exit code 2, whatever went wrong; nothing was written
@@ -197,7 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="number of segments: N fixes it, A-B lets BIC choose between A and B (default: BIC, 1-6)",
     )
-    own.add_argument("--n-boot", type=int, default=500, help="bootstrap draws (default 500)")
+    own.add_argument(
+        "--n-boot", type=int, default=5000, help="bootstrap draws for indirect effects (default 5000)"
+    )
     own.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     own.set_defaults(run=_analyze)
     study = commands.add_parser(

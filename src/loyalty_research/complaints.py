@@ -1,7 +1,7 @@
 """Complaints and service recovery: repurchase by complaint outcome, the recovery paradox.
 
 The seed documents quote the TARP studies: few dissatisfied customers complain, and whether
-they buy again depends steeply on how their complaint is handled (:data:`TARP_REPURCHASE`).
+they buy again depends steeply on how their complaint is handled (:func:`tarp_repurchase`).
 The service-recovery paradox claims more: that customers whose problem was fixed well end up
 *more* loyal than customers who never had a problem (:func:`recovery_paradox`).
 """
@@ -17,31 +17,51 @@ from scipy import stats
 from ._tables import binomial_interval
 from ._validate import check_probability, numeric_columns, row_labels
 
-__all__ = ["OUTCOMES", "TARP_REPURCHASE", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint"]
+__all__ = ["OUTCOMES", "complaint_outcome", "recovery_paradox", "repurchase_by_complaint", "tarp_repurchase"]
 
 OUTCOMES = ("no_problem", "not_complained", "unresolved", "resolved", "resolved_quickly")
 """Complaint outcomes, from no problem to a complaint resolved quickly (``"resolved"``: resolved,
 but not quickly)."""
 
-TARP_REPURCHASE = pd.DataFrame(
-    {
-        "outcome": ["not_complained", "unresolved", "resolved", "resolved_quickly"],
-        "tarp_loss_over_100": [0.09, 0.19, 0.54, 0.82],
-        "tarp_loss_under_5": [0.37, 0.46, 0.70, 0.95],
-    }
+_TARP_REPURCHASE = (
+    ("not_complained", 0.09, 0.37),
+    ("unresolved", 0.19, 0.46),
+    ("resolved", 0.54, 0.70),
+    ("resolved_quickly", 0.82, 0.95),
 )
-"""Share of dissatisfied customers who would buy again, by complaint outcome: TARP (Technical
-Assistance Research Programs) for the US Office of Consumer Affairs, as quoted in the seed
-documents, for customers whose problem cost them over $100 (``tarp_loss_over_100``) and under $5
-(``tarp_loss_under_5``). Columns ``outcome`` (the levels of :data:`OUTCOMES` after
-``no_problem``), ``tarp_loss_over_100``, ``tarp_loss_under_5``.
 
-Secondary sources disagree on these figures (the year of the study, the loss brackets and some
-of the shares differ between the textbooks that repeat them), and the original report is hard
-to obtain; treat them as the seeds' benchmark, not as a verified measurement.
 
-Technical Assistance Research Programs (1986). Consumer Complaint Handling in America: An Update
-Study. Washington, DC: White House Office of Consumer Affairs."""
+def tarp_repurchase() -> pd.DataFrame:
+    """Share of dissatisfied customers who would buy again, by complaint outcome (TARP, 1986).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table on every call (the figures cannot be changed by accident): ``outcome``
+        (the levels of :data:`OUTCOMES` after ``no_problem``), ``tarp_loss_over_100`` and
+        ``tarp_loss_under_5``, the shares for customers whose problem cost them over $100 and
+        under $5.
+
+    Notes
+    -----
+    TARP (Technical Assistance Research Programs) for the US Office of Consumer Affairs, as
+    quoted in the seed documents. Secondary sources disagree on these figures (the year of the
+    study, the loss brackets and some of the shares differ between the textbooks that repeat
+    them), and the original report is hard to obtain; treat them as the seeds' benchmark, not as
+    a verified measurement.
+
+    References
+    ----------
+    Technical Assistance Research Programs (1986). Consumer Complaint Handling in America: An
+    Update Study. Washington, DC: White House Office of Consumer Affairs.
+
+    Examples
+    --------
+    >>> tarp_repurchase().set_index("outcome").loc["resolved_quickly", "tarp_loss_over_100"]
+    np.float64(0.82)
+    """
+    return pd.DataFrame(_TARP_REPURCHASE, columns=["outcome", "tarp_loss_over_100", "tarp_loss_under_5"])
+
 
 _LABELS = {
     "no_problem": "customers without a problem",
@@ -63,8 +83,8 @@ _RESULT_COLUMNS = (
     "reference",
     "n_group",
     "n_reference",
-    "estimate_group",
-    "estimate_reference",
+    "mean_group",
+    "mean_reference",
     "difference",
     "ci_low",
     "ci_high",
@@ -209,7 +229,7 @@ def repurchase_by_complaint(
         ``n_repurchase`` (of them bought again), ``share`` (``n_repurchase / n``; NaN when
         ``n`` is 0), ``ci_low`` and ``ci_high`` (Wilson score interval of the share),
         ``tarp_loss_over_100`` and ``tarp_loss_under_5`` (the TARP shares of
-        :data:`TARP_REPURCHASE`; NaN for ``no_problem``).
+        :func:`tarp_repurchase`; NaN for ``no_problem``).
 
     Notes
     -----
@@ -218,7 +238,7 @@ def repurchase_by_complaint(
     interval does not; it is R's ``prop.test(x, n, correct = FALSE)$conf.int`` (checked to
     1e-8 in ``tests/reference/r_complaints.R``). TARP's customers all had a problem, so only
     the other rows have a benchmark; and the benchmark is itself uncertain
-    (:data:`TARP_REPURCHASE`).
+    (:func:`tarp_repurchase`).
 
     References
     ----------
@@ -256,7 +276,7 @@ def repurchase_by_complaint(
                 "ci_high": high,
             }
         )
-    return pd.DataFrame(rows).merge(TARP_REPURCHASE, on="outcome", how="left")
+    return pd.DataFrame(rows).merge(tarp_repurchase(), on="outcome", how="left")
 
 
 def _proportions(a: np.ndarray, b: np.ndarray, alpha: float, ci: str) -> dict:
@@ -347,7 +367,7 @@ def recovery_paradox(
 
         - ``comparison``, ``group``, ``reference``: the comparison and its two outcome levels;
         - ``n_group``, ``n_reference``: customers in each with a known ``outcome``;
-        - ``estimate_group``, ``estimate_reference``: their shares (0/1) or means (scores);
+        - ``mean_group``, ``mean_reference``: their shares (0/1) or means (scores);
         - ``difference``: group minus reference;
         - ``ci_low``, ``ci_high``: interval of the difference (Newcombe or Wald for shares,
           Welch's t interval for means);
@@ -424,8 +444,8 @@ def recovery_paradox(
             row["verdict"] = _verdict(row, outcome, alpha, too_few=True)
         else:
             row |= {
-                "estimate_group": a.mean(),
-                "estimate_reference": b.mean(),
+                "mean_group": a.mean(),
+                "mean_reference": b.mean(),
                 "difference": a.mean() - b.mean(),
             }
             row |= _proportions(a, b, alpha, ci) if binary else _means(a, b, alpha)

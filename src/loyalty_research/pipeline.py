@@ -211,8 +211,8 @@ def analyze(
     concomitant: str | None = None,
     trust: Sequence[str] | None = None,
     segments: int | tuple[int, int] | None = None,
-    n_boot: int = 500,
-    seed: int = DEFAULT_SEED,
+    n_boot: int = 5000,
+    random_state: int = DEFAULT_SEED,
     progress: bool = True,
 ) -> Path:
     """Run measurement, both theory tests and the clusterwise segmentation on your survey.
@@ -240,9 +240,9 @@ def analyze(
     segments : int or (int, int), optional
         A number fixes the number of segments; a pair ``(a, b)`` lets BIC choose between
         them; None lets BIC choose among 1 to 6. The bootstrap test is reported either way.
-    n_boot : int, default 500
-        Bootstrap draws for indirect effects.
-    seed : int, default DEFAULT_SEED
+    n_boot : int, default 5000
+        Bootstrap draws for indirect effects (as :func:`~loyalty_research.mediation`).
+    random_state : int, default DEFAULT_SEED
     progress : bool, default True
 
     Returns
@@ -303,17 +303,17 @@ def analyze(
             "VALUE": value,
             "TRUST": trust,
             "N_BOOT": n_boot,
-            "SEED": seed,
+            "SEED": random_state,
         },
         "05_clusterwise_segmentation": {
             **common,
-            "OUTCOME": loyalty,
+            "LOYALTY": loyalty,
             "SATISFACTION": satisfaction,
             "VALUE": value,
             "CONCOMITANT": concomitant,
             "SEGMENTS": list(segments) if isinstance(segments, tuple) else segments,
             "MAX_SEGMENTS": max(6, segments if isinstance(segments, int) else segments[1] if segments else 6),
-            "SEED": seed,
+            "SEED": random_state,
         },
     }
     try:

@@ -517,34 +517,34 @@ def shape_reading(
 
 def asymmetry_reading(result: SatisfactionLoyaltyResult) -> str:
     """The penalty-reward contrast: does dissatisfaction cost more loyalty than satisfaction earns?"""
-    effects = result.asymmetry.set_index("effect")
+    effects = result.asymmetry.set_index("term")
     penalty, reward, diff = effects.loc["penalty"], effects.loc["reward"], effects.loc["asymmetry"]
     n_low = int(penalty["n_low"])
     if n_low < MIN_GROUP_FOR_ASYMMETRY:
         return (
             f"Only {n_low} respondent{'s are' if n_low != 1 else ' is'} in the low-satisfaction group, so "
             "these data "
-            f"cannot test the asymmetry: the penalty ({penalty['estimate']:.2f} points) rests on too few to "
+            f"cannot test the asymmetry: the penalty ({penalty['coef']:.2f} points) rests on too few to "
             "be "
             "trusted, whatever its p value."
         )
-    if diff["p_val"] < 0.05 and diff["estimate"] > 0:
+    if diff["p_val"] < 0.05 and diff["coef"] > 0:
         text = (
-            f"Dissatisfaction costs more loyalty ({penalty['estimate']:.2f} points) than satisfaction earns "
-            f"({reward['estimate']:.2f}; for the difference {p_text(diff['p_val'])}): the asymmetry "
+            f"Dissatisfaction costs more loyalty ({penalty['coef']:.2f} points) than satisfaction earns "
+            f"({reward['coef']:.2f}; for the difference {p_text(diff['p_val'])}): the asymmetry "
             "prospect theory "
             "and Mittal et al. expect."
         )
     elif diff["p_val"] < 0.05:
         text = (
-            f"Satisfaction earns more loyalty ({reward['estimate']:.2f} points) than dissatisfaction costs "
-            f"({penalty['estimate']:.2f}; for the difference {p_text(diff['p_val'])}): the opposite of the "
+            f"Satisfaction earns more loyalty ({reward['coef']:.2f} points) than dissatisfaction costs "
+            f"({penalty['coef']:.2f}; for the difference {p_text(diff['p_val'])}): the opposite of the "
             "asymmetry "
             "prospect theory expects."
         )
     else:
         text = (
-            f"The penalty ({penalty['estimate']:.2f} points) and the reward ({reward['estimate']:.2f}) do "
+            f"The penalty ({penalty['coef']:.2f} points) and the reward ({reward['coef']:.2f}) do "
             "not differ "
             f"significantly ({p_text(diff['p_val'])}): no evidence that dissatisfaction weighs more than "
             "satisfaction."
@@ -735,8 +735,8 @@ def recovery_paradox_reading(
     --------
     >>> comparisons = ["resolved_quickly vs no_problem", "resolved_quickly vs resolved"]
     >>> repurchase = pd.DataFrame({"comparison": comparisons,
-    ...     "n_group": [32, 32], "n_reference": [585, 23], "estimate_group": [0.72, 0.72],
-    ...     "estimate_reference": [0.72, 0.43], "p_val": [0.96, 0.03]})
+    ...     "n_group": [32, 32], "n_reference": [585, 23], "mean_group": [0.72, 0.72],
+    ...     "mean_reference": [0.72, 0.43], "p_val": [0.96, 0.03]})
     >>> print(recovery_paradox_reading(repurchase))  # doctest: +NORMALIZE_WHITESPACE
     Respondents whose complaint was resolved quickly came back more often than those whose complaint was
     resolved slowly (72% against 43%, p = 0.030). Against respondents without a problem they do not
@@ -748,12 +748,9 @@ def recovery_paradox_reading(
     text = []
     speed = rows.loc["resolved_quickly vs resolved"] if "resolved_quickly vs resolved" in rows.index else None
     if speed is not None and not pd.isna(speed["p_val"]):
-        figures = (
-            f"{speed['estimate_group']:.0%} against {speed['estimate_reference']:.0%}, "
-            f"{p_text(speed['p_val'])}"
-        )
+        figures = f"{speed['mean_group']:.0%} against {speed['mean_reference']:.0%}, {p_text(speed['p_val'])}"
         if speed["p_val"] < alpha:
-            more = "more" if speed["estimate_group"] > speed["estimate_reference"] else "less"
+            more = "more" if speed["mean_group"] > speed["mean_reference"] else "less"
             text.append(
                 f"Respondents whose complaint was resolved quickly came back {more} often than those whose "
                 "complaint "
@@ -769,10 +766,9 @@ def recovery_paradox_reading(
     if pd.isna(paradox["p_val"]):
         return " ".join([*text, "Too few respondents had a quickly resolved complaint to test the paradox."])
     figures = (
-        f"{paradox['estimate_group']:.0%} against {paradox['estimate_reference']:.0%}, "
-        f"{p_text(paradox['p_val'])}"
+        f"{paradox['mean_group']:.0%} against {paradox['mean_reference']:.0%}, {p_text(paradox['p_val'])}"
     )
-    if paradox["p_val"] < alpha and paradox["estimate_group"] > paradox["estimate_reference"]:
+    if paradox["p_val"] < alpha and paradox["mean_group"] > paradox["mean_reference"]:
         text.append(
             f"They came back more often than respondents without a problem ({figures}): the service-recovery "
             "paradox holds for repurchase in these data."
@@ -789,7 +785,7 @@ def recovery_paradox_reading(
             "service-recovery paradox in repurchase."
         )
         n_group, n_reference = int(paradox["n_group"]), int(paradox["n_reference"])
-        detectable = _detectable_difference(n_group, n_reference, float(paradox["estimate_reference"]))
+        detectable = _detectable_difference(n_group, n_reference, float(paradox["mean_reference"]))
         text.append(
             f"With {n_group} quickly resolved respondents the test has 80% power only for a difference of "
             "about "
@@ -800,11 +796,10 @@ def recovery_paradox_reading(
         score = loyalty.set_index("comparison").loc["resolved_quickly vs no_problem"]
         if not pd.isna(score["p_val"]):
             figures = (
-                f"{score['estimate_group']:.2f} against {score['estimate_reference']:.2f}, "
-                f"{p_text(score['p_val'])}"
+                f"{score['mean_group']:.2f} against {score['mean_reference']:.2f}, {p_text(score['p_val'])}"
             )
             if score["p_val"] < alpha:
-                higher = score["estimate_group"] > score["estimate_reference"]
+                higher = score["mean_group"] > score["mean_reference"]
                 text.append(
                     f"Their loyalty scores are significantly {'higher' if higher else 'lower'} ({figures})"
                     + (": the paradox shows in loyalty too." if higher else ": no paradox in loyalty.")

@@ -279,7 +279,7 @@ def realism_table(survey: pd.DataFrame, truth: pd.DataFrame, codebook: Codebook)
     --------
     >>> import loyalty_research as lr
     >>> survey, truth = lr.simulate_golf_survey(400, random_state=3)
-    >>> table = realism_table(survey, truth, lr.golf_codebook())
+    >>> table = realism_table(survey, truth, lr.load_codebook())
     >>> list(table.columns)
     ['key', 'target', 'low', 'high', 'simulated', 'met', 'source', 'verified']
     """

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._ols import coefficient_table, fit_ols, information_criteria, robust_wald, standardised_betas
-from ._tables import binomial_interval
+from ._tables import binomial_interval, wald_table
 from ._validate import check_probability, complete_cases
 
 __all__ = [
@@ -95,14 +94,15 @@ class SatisfactionLoyaltyResult:
         HC3 Wald test of the non-linear terms (``f_nonlinear``, ``df_nonlinear``,
         ``p_nonlinear``; NaN for the linear model).
     coefficients : pandas.DataFrame
-        One row per model and term: ``coef``, ``se`` (HC3), ``t``, ``p_val``, ``ci_low``,
-        ``ci_high`` (t distribution with the residual degrees of freedom, as R's
-        ``coeftest``); and ``std_coef``, the standardised beta, for the linear model.
+        One row per model and term: ``coef``, ``se`` (HC3), ``statistic`` (t), ``df`` (the
+        residual degrees of freedom), ``p_val``, ``ci_low``, ``ci_high`` (t distribution, as
+        R's ``coeftest``); and ``std_coef``, the standardised beta, for the linear model.
     asymmetry : pandas.DataFrame
         The penalty-reward contrast: one row each for ``penalty`` (low satisfaction against the
         middle), ``reward`` (high against the middle) and ``asymmetry`` (penalty minus reward,
-        in loyalty points): ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``p_val``, and the
-        group sizes ``n_low``, ``n_middle``, ``n_high``.
+        in loyalty points), as ``term``, the estimate columns (``coef``, ``se``,
+        ``statistic``, ``df``, ``p_val``, ``ci_low``, ``ci_high``; t with the residual df) and
+        the group sizes ``n_low``, ``n_middle``, ``n_high``.
     curve : pandas.DataFrame
         The Jones-Sasser curve: per satisfaction level, ``n``, ``n_loyal``, ``share_loyal``
         with its Wilson interval (``ci_low``, ``ci_high``) and ``mean_loyalty``.
@@ -125,7 +125,7 @@ def satisfaction_loyalty(
     data: pd.DataFrame,
     loyalty: str,
     satisfaction: str,
-    controls: Sequence[str] | None = None,
+    covariates: Sequence[str] | None = None,
     *,
     satisfied_at: float | None = None,
     loyal_at: float | None = None,
@@ -142,7 +142,7 @@ def satisfaction_loyalty(
         :func:`~loyalty_research.survey.score_constructs`.
     loyalty, satisfaction : str
         Columns of the loyalty and satisfaction scores.
-    controls : list of str, optional
+    covariates : list of str, optional
         Numeric control variables entered in every regression.
     satisfied_at, loyal_at : float, optional
         A customer counts as satisfied (loyal) at or above this score. Default: the top third
@@ -163,7 +163,7 @@ def satisfaction_loyalty(
     -----
     All regressions are OLS with HC3 standard errors (MacKinnon & White, 1985), because
     loyalty scores bunch at the top of the scale and their variance changes with satisfaction.
-    The standardised beta is the slope after both variables (and the controls) are z-scored.
+    The standardised beta is the slope after both variables (and the covariates) are z-scored.
     Non-linearity is tested by the HC3 Wald F-test of the squared term (quadratic) or of the
     spline's non-linear terms. The penalty-reward contrast follows Mittal, Ross & Baldasare
     (1998): dummies for low and high satisfaction against the middle; a penalty larger than
@@ -196,19 +196,18 @@ def satisfaction_loyalty(
     >>> result.models["model"].tolist()
     ['linear', 'quadratic', 'spline']
     """
-    controls = list(controls or [])
+    covariates = list(covariates or [])
     if n_knots not in _KNOT_QUANTILES:
         raise ValueError(f"n_knots must be 3, 4 or 5, got {n_knots!r}")
     check_probability("alpha", alpha)
-    complete = complete_cases(data, [loyalty, satisfaction, *controls])
-    if len(complete) < 10 + len(controls):
+    complete = complete_cases(data, [loyalty, satisfaction, *covariates])
+    if len(complete) < 10 + len(covariates):
         raise ValueError(f"too few complete cases ({len(complete)}) for a satisfaction-loyalty analysis")
-    y = complete[loyalty].to_numpy()
-    x = complete[satisfaction]
+    x, y = complete[satisfaction], complete[loyalty]
     if x.nunique() < 3:
         raise ValueError(f"column {satisfaction!r} needs at least three distinct values")
     satisfied_at = _top_third(x) if satisfied_at is None else float(satisfied_at)
-    loyal_at = _top_third(complete[loyalty]) if loyal_at is None else float(loyal_at)
+    loyal_at = _top_third(y) if loyal_at is None else float(loyal_at)
     dissatisfied_below = (
         float(x.min() + (x.max() - x.min()) / 3) if dissatisfied_below is None else float(dissatisfied_below)
     )
@@ -216,24 +215,44 @@ def satisfaction_loyalty(
         raise ValueError(
             f"dissatisfied_below ({dissatisfied_below}) must be lower than satisfied_at ({satisfied_at})"
         )
-    control_frame = complete[controls]
+    models, coefficients, knots = _shape(x, y, complete[covariates], n_knots, alpha)
+    betas = standardised_betas(complete, loyalty, [satisfaction, *covariates])
+    coefficients["std_coef"] = [
+        betas.get(term, np.nan) if model == "linear" and term != "const" else np.nan
+        for model, term in zip(coefficients["model"], coefficients["term"], strict=True)
+    ]
+    loyal = y >= loyal_at
+    return SatisfactionLoyaltyResult(
+        models=models,
+        coefficients=coefficients,
+        asymmetry=_penalty_reward(x, y, complete[covariates], dissatisfied_below, satisfied_at, alpha),
+        curve=_jones_sasser_curve(x, y, loyal, alpha),
+        satisfied_not_loyal=_satisfied_not_loyal(loyal[x >= satisfied_at], satisfied_at, loyal_at, alpha),
+        knots=knots,
+    )
 
+
+def _shape(
+    x: pd.Series, y: pd.Series, covariates: pd.DataFrame, n_knots: int, alpha: float
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Linear, quadratic and spline fits of loyalty on satisfaction: model table, coefficients, knots."""
+    satisfaction = x.name
     knots = np.unique(np.quantile(x, _KNOT_QUANTILES[n_knots]))
     if len(knots) < 3:
         raise ValueError(f"column {satisfaction!r} has too few distinct values for a {n_knots}-knot spline")
     spline = restricted_cubic_spline(x, knots)
     spline_terms = [f"{satisfaction}_spline{i}" for i in range(1, spline.shape[1])]
     designs = {
-        "linear": pd.concat([x, control_frame], axis=1),
-        "quadratic": pd.concat([x, (x**2).rename(f"{satisfaction}_squared"), control_frame], axis=1),
+        "linear": pd.concat([x, covariates], axis=1),
+        "quadratic": pd.concat([x, (x**2).rename(f"{satisfaction}_squared"), covariates], axis=1),
         "spline": pd.concat(
-            [x, pd.DataFrame(spline[:, 1:], index=x.index, columns=spline_terms), control_frame], axis=1
+            [x, pd.DataFrame(spline[:, 1:], index=x.index, columns=spline_terms), covariates], axis=1
         ),
     }
     nonlinear = {"linear": [], "quadratic": [f"{satisfaction}_squared"], "spline": spline_terms}
     model_rows, coefficient_tables = [], []
     for name, design in designs.items():
-        fit = fit_ols(y, design)
+        fit = fit_ols(y.to_numpy(), design)
         f_stat, df_num, p_val = robust_wald(fit, nonlinear[name]) if nonlinear[name] else (np.nan,) * 3
         aic, bic = information_criteria(fit)
         model_rows.append(
@@ -250,13 +269,18 @@ def satisfaction_loyalty(
             }
         )
         coefficient_tables.append(coefficient_table(name, fit, alpha))
-    coefficients = pd.concat(coefficient_tables, ignore_index=True)
-    betas = standardised_betas(complete, loyalty, [satisfaction, *controls])
-    coefficients["std_coef"] = [
-        betas.get(term, np.nan) if model == "linear" and term != "const" else np.nan
-        for model, term in zip(coefficients["model"], coefficients["term"], strict=True)
-    ]
+    return pd.DataFrame(model_rows), pd.concat(coefficient_tables, ignore_index=True), knots
 
+
+def _penalty_reward(
+    x: pd.Series,
+    y: pd.Series,
+    covariates: pd.DataFrame,
+    dissatisfied_below: float,
+    satisfied_at: float,
+    alpha: float,
+) -> pd.DataFrame:
+    """Mittal et al.'s contrast: low and high satisfaction against the middle, and their difference."""
     low = (x < dissatisfied_below).astype(float).rename("low_satisfaction")
     high = (x >= satisfied_at).astype(float).rename("high_satisfaction")
     groups = {
@@ -274,10 +298,9 @@ def satisfaction_loyalty(
             f"the penalty-reward contrast rests on few customers in a group ({groups}); "
             "its standard errors are unreliable",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    contrast = fit_ols(y, pd.concat([low, high, control_frame], axis=1))
-    t_crit = stats.t.ppf(1 - alpha / 2, contrast.df_resid)
+    contrast = fit_ols(y.to_numpy(), pd.concat([low, high, covariates], axis=1))
     cov = contrast.cov_params()
     estimates = {
         "penalty": (
@@ -299,27 +322,18 @@ def satisfaction_loyalty(
         -(contrast.params["low_satisfaction"] + contrast.params["high_satisfaction"]),
         np.sqrt(difference_var),
     )
-    asymmetry = pd.DataFrame(
-        [
-            {
-                "effect": effect,
-                "estimate": float(estimate),
-                "se": float(se),
-                "ci_low": float(estimate - t_crit * se),
-                "ci_high": float(estimate + t_crit * se),
-                "p_val": float(2 * stats.t.sf(abs(estimate / se), contrast.df_resid)),
-                **groups,
-            }
-            for effect, (estimate, se) in estimates.items()
-        ]
-    )
+    coef, se = (np.array([float(v) for v in column]) for column in zip(*estimates.values(), strict=True))
+    labels = pd.DataFrame({"term": list(estimates)})
+    return wald_table(labels, coef, se, alpha, df=contrast.df_resid).assign(**groups)
 
-    loyal = complete[loyalty] >= loyal_at
+
+def _jones_sasser_curve(x: pd.Series, y: pd.Series, loyal: pd.Series, alpha: float) -> pd.DataFrame:
+    """Share of loyal customers at each satisfaction level, with Wilson intervals."""
     level = x.round().astype(int).rename("satisfaction_level")
-    curve_rows = []
+    rows = []
     for value, members in loyal.groupby(level):
         ci_low, ci_high = binomial_interval(int(members.sum()), len(members), confidence=1 - alpha)
-        curve_rows.append(
+        rows.append(
             {
                 "satisfaction_level": value,
                 "n": len(members),
@@ -327,13 +341,19 @@ def satisfaction_loyalty(
                 "share_loyal": float(members.mean()),
                 "ci_low": ci_low,
                 "ci_high": ci_high,
-                "mean_loyalty": float(complete.loc[members.index, loyalty].mean()),
+                "mean_loyalty": float(y.loc[members.index].mean()),
             }
         )
-    satisfied = loyal[x >= satisfied_at]
+    return pd.DataFrame(rows)
+
+
+def _satisfied_not_loyal(
+    satisfied: pd.Series, satisfied_at: float, loyal_at: float, alpha: float
+) -> pd.DataFrame:
+    """How many of the satisfied (``satisfied``: their loyal flags) are not loyal."""
     n_not_loyal = int((~satisfied).sum())
     ci_low, ci_high = binomial_interval(n_not_loyal, len(satisfied), confidence=1 - alpha)
-    satisfied_not_loyal = pd.DataFrame(
+    return pd.DataFrame(
         [
             {
                 "n_satisfied": len(satisfied),
@@ -345,12 +365,4 @@ def satisfaction_loyalty(
                 "loyal_at": loyal_at,
             }
         ]
-    )
-    return SatisfactionLoyaltyResult(
-        models=pd.DataFrame(model_rows),
-        coefficients=coefficients,
-        asymmetry=asymmetry,
-        curve=pd.DataFrame(curve_rows),
-        satisfied_not_loyal=satisfied_not_loyal,
-        knots=knots,
     )

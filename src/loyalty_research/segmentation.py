@@ -132,8 +132,9 @@ def segment_profiles(
     Returns
     -------
     pandas.DataFrame
-        One row per variable: ``variable``, ``test``, ``statistic``, ``dof``, ``p_val``,
-        ``effect_size``, ``effect`` (name of the effect size), ``n`` (cases with the
+        One row per variable: ``variable``, ``test``, ``statistic``, ``df`` (chi-square),
+        ``df1`` and ``df2`` (ANOVA's F), ``p_val``, ``effect_size``, ``effect`` (name of the
+        effect size), ``n`` (cases with the
         variable answered) and, for chi-square tests, ``min_expected``: the smallest expected
         cell count (below 5 the chi-square approximation is rough).
     """
@@ -156,7 +157,9 @@ def segment_profiles(
                 "variable": column,
                 "test": "anova",
                 "statistic": float(aov["F"].iloc[0]),
-                "dof": f"{aov['ddof1'].iloc[0]:g}, {aov['ddof2'].iloc[0]:g}",
+                "df": np.nan,
+                "df1": float(aov["ddof1"].iloc[0]),
+                "df2": float(aov["ddof2"].iloc[0]),
                 "p_val": float(aov["p_unc"].iloc[0] if "p_unc" in aov else aov["p-unc"].iloc[0]),
                 "effect_size": float(aov["np2"].iloc[0]),
                 "effect": "eta_squared",
@@ -177,7 +180,9 @@ def segment_profiles(
                 "variable": column,
                 "test": "chi2",
                 "statistic": float(pearson["chi2"]),
-                "dof": f"{pearson['dof']:g}",
+                "df": float(pearson["dof"]),
+                "df1": np.nan,
+                "df2": np.nan,
                 "p_val": float(pearson["pval"]),
                 "effect_size": float(pearson["cramer"]),
                 "effect": "cramers_v",
@@ -198,6 +203,7 @@ def within_cluster_regressions(data: pd.DataFrame, formula: str, cluster: str) -
     -------
     pandas.DataFrame
         One row per cluster and term: ``cluster``, ``n``, ``term``, ``coef``, ``se``,
+        ``statistic`` (z: statsmodels' HC3 default is normal theory), ``df`` (``inf``),
         ``p_val``, ``ci_low``, ``ci_high``, ``r_squared``.
     """
     if cluster not in data.columns:
@@ -214,6 +220,8 @@ def within_cluster_regressions(data: pd.DataFrame, formula: str, cluster: str) -
                     "term": "intercept" if term == "Intercept" else term,
                     "coef": fit.params[term],
                     "se": fit.bse[term],
+                    "statistic": fit.tvalues[term],
+                    "df": np.inf,
                     "p_val": fit.pvalues[term],
                     "ci_low": ci.loc[term, 0],
                     "ci_high": ci.loc[term, 1],

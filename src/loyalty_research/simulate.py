@@ -48,8 +48,7 @@ __all__ = [
     "MEMBERSHIP_TYPES",
     "SEGMENTS",
     "GolfSurveyParameters",
-    "golf_codebook",
-    "segment_coefficients",
+    "true_segment_coefficients",
     "simulate_golf_survey",
 ]
 
@@ -925,7 +924,7 @@ _OUTCOME_COLUMNS: dict[str, dict[str, Any]] = {
 }
 
 
-def golf_codebook() -> Codebook:
+def _golf_codebook() -> Codebook:
     """The codebook of the simulated golf survey (the source of ``data/codebook.yaml``)."""
     columns: dict[str, dict[str, Any]] = dict(_OTHER_COLUMNS)
     for name, construct, reverse, label_en, label_zh, _ in GOLF_ITEMS:
@@ -961,7 +960,7 @@ def golf_codebook() -> Codebook:
     )
 
 
-def segment_coefficients(params: GolfSurveyParameters | None = None) -> pd.DataFrame:
+def true_segment_coefficients(params: GolfSurveyParameters | None = None) -> pd.DataFrame:
     """True loyalty equations per segment, structural and in reduced form.
 
     The equations are those of ``params.loyalty_equation`` moved towards their mean by
@@ -981,7 +980,7 @@ def segment_coefficients(params: GolfSurveyParameters | None = None) -> pd.DataF
 
     Examples
     --------
-    >>> flat = segment_coefficients(GolfSurveyParameters(separation=0.0))
+    >>> flat = true_segment_coefficients(GolfSurveyParameters(separation=0.0))
     >>> flat["coef_value"].nunique()
     1
     """
@@ -1025,7 +1024,7 @@ def simulate_golf_survey(
     Returns
     -------
     survey : pandas.DataFrame
-        One row per respondent, the columns of :func:`golf_codebook` in order: traits,
+        One row per respondent, the columns of the bundled codebook in order: traits,
         7-point items (reverse-keyed items as answered), importance ratings, outcomes.
         Missing answers are NaN.
     truth : pandas.DataFrame
@@ -1033,7 +1032,7 @@ def simulate_golf_survey(
         (``straightliner``, ``careless``, ``skipper``, ``acquiescence``, ``scale_usage``), the
         latent scores (``latent_*``), the reduced-form loyalty coefficients of the respondent's
         segment (``coef_intercept``, ``coef_satisfaction``, ``coef_value``,
-        ``reduced_error_sd``; see :func:`segment_coefficients`), the
+        ``reduced_error_sd``; see :func:`true_segment_coefficients`), the
         ``repurchase_probability`` and ``bayes_segment``: the segment a classifier that knows
         every true parameter and latent score would assign (the best any method can do).
 
@@ -1058,7 +1057,7 @@ def simulate_golf_survey(
     """
     check_count("n_respondents", n_respondents)
     params = params or GolfSurveyParameters()
-    equations = segment_coefficients(params)
+    equations = true_segment_coefficients(params)
     rng = np.random.default_rng(random_state)
     n = int(n_respondents)
 
@@ -1084,7 +1083,7 @@ def simulate_golf_survey(
     rounds = traits["rounds_last_year"].to_numpy()
     pace = (rounds + 0.5) / 365 * np.exp(params.recency_loyalty * standard["loyalty"])
     survey["days_since_last_round"] = np.clip(np.ceil(rng.exponential(1 / pace)), 1, 730)
-    survey = survey[list(golf_codebook().columns)]
+    survey = survey[list(_golf_codebook().columns)]
 
     coefficients = equations.set_index("segment")
     seg_names = np.asarray(SEGMENTS)[segment]  # segment indexes the first n_segments of SEGMENTS

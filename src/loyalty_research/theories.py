@@ -3,7 +3,7 @@ satisfaction against delivered value as explanations of loyalty (nested F-tests 
 test, information criteria, relative importance).
 
 The satisfaction-loyalty link itself is in :mod:`~loyalty_research.satisfaction`, mediation in
-:mod:`~loyalty_research.mediation`. Pooled regressions average over segments; notebook 05 asks
+:mod:`~loyalty_research.mediation_analysis`. Pooled regressions average over segments; notebook 05 asks
 whether the answer differs by segment.
 """
 
@@ -33,15 +33,17 @@ class TheoryComparison:
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per test: ``test``, ``question``, ``statistic``, ``df1``, ``df2``, ``p_val``,
-        ``effect`` (Delta R-squared, or the J-test coefficient) and ``verdict``; the last row,
-        ``overall``, sums the tests up in words.
+        One row per test: ``test``, ``question``, ``statistic`` (F for the nested tests, t for
+        the J tests), ``df`` (the J tests' residual df), ``df1`` and ``df2`` (the F tests'),
+        ``p_val``, ``effect`` (Delta R-squared, or the J-test coefficient) and ``verdict``; the
+        last row, ``overall``, sums the tests up in words.
     models : pandas.DataFrame
         One row per model (``satisfaction_only``, ``value_only``, ``both``): ``n``, ``r2``,
         ``adj_r2``, ``aic``, ``bic``, and in the ``both`` model the HC3 slopes
-        ``b_satisfaction`` and ``b_value`` with standardised betas.
+        ``coef_satisfaction`` and ``coef_value``, their ``se_...`` and the standardised slopes
+        ``std_coef_...``.
     importance : pandas.DataFrame
-        LMG relative importance of satisfaction, value and the controls
+        LMG relative importance of satisfaction, value and the covariates
         (:func:`relative_importance`).
     """
 
@@ -68,7 +70,7 @@ def compare_loyalty_theories(
     loyalty: str,
     satisfaction: str,
     value: str,
-    controls: Sequence[str] | None = None,
+    covariates: Sequence[str] | None = None,
     *,
     alpha: float = 0.05,
 ) -> TheoryComparison:
@@ -80,8 +82,8 @@ def compare_loyalty_theories(
         One row per customer (e.g. construct scores).
     loyalty, satisfaction, value : str
         Columns of the loyalty, satisfaction and delivered-value scores.
-    controls : list of str, optional
-        Numeric controls entered in every model.
+    covariates : list of str, optional
+        Numeric covariates entered in every model.
     alpha : float, default 0.05
         Significance level of the verdicts.
 
@@ -92,7 +94,7 @@ def compare_loyalty_theories(
     Notes
     -----
     Three OLS models on the same respondents: loyalty on satisfaction, on value, on both (each
-    with the controls). The nested F-tests ask whether each theory's driver explains loyalty
+    with the covariates). The nested F-tests ask whether each theory's driver explains loyalty
     beyond the other's (Delta R-squared). The Davidson-MacKinnon J test treats the two
     one-driver models as non-nested rivals: a rival's fitted values that add to a model reject
     that model. Both can be rejected (each driver carries information the other lacks) or
@@ -118,19 +120,66 @@ def compare_loyalty_theories(
     >>> result.table["test"].tolist()[-1]
     'overall'
     """
-    controls = list(controls or [])
+    covariates = list(covariates or [])
     check_probability("alpha", alpha)
-    complete = complete_cases(data, [loyalty, satisfaction, value, *controls])
-    if len(complete) < 10 + len(controls):
+    complete = complete_cases(data, [loyalty, satisfaction, value, *covariates])
+    if len(complete) < 10 + len(covariates):
         raise ValueError(f"too few complete cases ({len(complete)}) to compare the theories")
     y = complete[loyalty].to_numpy()
-    sat_design = complete[[satisfaction, *controls]]
-    value_design = complete[[value, *controls]]
-    both_design = complete[[satisfaction, value, *controls]]
+    sat_design = complete[[satisfaction, *covariates]]
+    value_design = complete[[value, *covariates]]
+    both_design = complete[[satisfaction, value, *covariates]]
     sat_only, value_only, both = (fit_ols(y, d, hc3=False) for d in (sat_design, value_design, both_design))
-    both_robust = fit_ols(y, both_design)
-    betas = standardised_betas(complete, loyalty, [satisfaction, value, *controls])
+    models = _model_table(
+        {"satisfaction_only": sat_only, "value_only": value_only, "both": both},
+        fit_ols(y, both_design),
+        standardised_betas(complete, loyalty, [satisfaction, value, *covariates]),
+        {"satisfaction": satisfaction, "value": value},
+    )
+    value_adds, satisfaction_adds = _nested_f(sat_only, both), _nested_f(value_only, both)
+    rows = [
+        _nested_row(
+            "value_beyond_satisfaction",
+            "Does value explain loyalty beyond satisfaction?",
+            value_adds,
+            "value",
+            "satisfaction",
+            alpha,
+        ),
+        _nested_row(
+            "satisfaction_beyond_value",
+            "Does satisfaction explain loyalty beyond value?",
+            satisfaction_adds,
+            "satisfaction",
+            "value",
+            alpha,
+        ),
+        _j_row(
+            "j_test_satisfaction_model",
+            "Is the satisfaction-only model rejected by the value model's predictions?",
+            y,
+            sat_design,
+            value_only,
+            "value",
+            alpha,
+        ),
+        _j_row(
+            "j_test_value_model",
+            "Is the value-only model rejected by the satisfaction model's predictions?",
+            y,
+            value_design,
+            sat_only,
+            "satisfaction",
+            alpha,
+        ),
+        _overall_row(value_adds[3] < alpha, satisfaction_adds[3] < alpha, float(both.rsquared)),
+    ]
+    importance = relative_importance(complete, loyalty, [satisfaction, value, *covariates])
+    return TheoryComparison(table=pd.DataFrame(rows), models=models, importance=importance)
 
+
+def _model_table(fits: dict, both_robust, betas: pd.Series, drivers: dict[str, str]) -> pd.DataFrame:
+    """Fit of each model; the ``both`` model's HC3 slopes and standardised slopes of the drivers."""
     models = pd.DataFrame(
         [
             {
@@ -140,93 +189,63 @@ def compare_loyalty_theories(
                 "adj_r2": fit.rsquared_adj,
                 **dict(zip(("aic", "bic"), information_criteria(fit), strict=True)),
             }
-            for name, fit in [("satisfaction_only", sat_only), ("value_only", value_only), ("both", both)]
+            for name, fit in fits.items()
         ]
     )
-    for column, term in [("satisfaction", satisfaction), ("value", value)]:
-        models[f"b_{column}"] = [np.nan, np.nan, both_robust.params[term]]
+    for column, term in drivers.items():
+        models[f"coef_{column}"] = [np.nan, np.nan, both_robust.params[term]]
         models[f"se_{column}"] = [np.nan, np.nan, both_robust.bse[term]]
-        models[f"beta_{column}"] = [np.nan, np.nan, betas[term]]
+        models[f"std_coef_{column}"] = [np.nan, np.nan, betas[term]]
+    return models
 
-    rows = []
-    value_adds = _nested_f(sat_only, both)
-    satisfaction_adds = _nested_f(value_only, both)
-    for test, question, (f_stat, df1, df2, p_val, delta), driver, base in [
-        (
-            "value_beyond_satisfaction",
-            "Does value explain loyalty beyond satisfaction?",
-            value_adds,
-            "value",
-            "satisfaction",
-        ),
-        (
-            "satisfaction_beyond_value",
-            "Does satisfaction explain loyalty beyond value?",
-            satisfaction_adds,
-            "satisfaction",
-            "value",
-        ),
-    ]:
-        verdict = (
-            f"yes: {driver} adds {delta:.3f} to R-squared ({_significance(p_val)})"
-            if p_val < alpha
-            else f"no evidence that {driver} adds to {base} ({_significance(p_val)})"
-        )
-        rows.append(
-            {
-                "test": test,
-                "question": question,
-                "statistic": f_stat,
-                "df1": df1,
-                "df2": df2,
-                "p_val": p_val,
-                "effect": delta,
-                "verdict": verdict,
-            }
-        )
-    rejected = {}
-    for test, question, model_design, rival, name, rival_name in [
-        (
-            "j_test_satisfaction_model",
-            "Is the satisfaction-only model rejected by the value model's predictions?",
-            sat_design,
-            value_only,
-            "satisfaction-only",
-            "value",
-        ),
-        (
-            "j_test_value_model",
-            "Is the value-only model rejected by the satisfaction model's predictions?",
-            value_design,
-            sat_only,
-            "value-only",
-            "satisfaction",
-        ),
-    ]:
-        augmented = model_design.assign(rival_fitted=rival.fittedvalues)
-        fit = fit_ols(y, augmented, hc3=False)
-        t_stat, p_val = float(fit.tvalues["rival_fitted"]), float(fit.pvalues["rival_fitted"])
-        rejected[name] = p_val < alpha
-        verdict = (
-            f"rejected: the {rival_name} model's predictions add information ({_significance(p_val)})"
-            if p_val < alpha
-            else f"not rejected by the {rival_name} model ({_significance(p_val)})"
-        )
-        rows.append(
-            {
-                "test": test,
-                "question": question,
-                "statistic": t_stat,
-                "df1": 1.0,
-                "df2": float(fit.df_resid),
-                "p_val": p_val,
-                "effect": float(fit.params["rival_fitted"]),
-                "verdict": verdict,
-            }
-        )
 
-    value_helps = value_adds[3] < alpha
-    satisfaction_helps = satisfaction_adds[3] < alpha
+def _nested_row(test: str, question: str, nested: tuple, driver: str, base: str, alpha: float) -> dict:
+    """The F-test that ``driver`` adds to a model with ``base`` (:func:`_nested_f`'s result)."""
+    f_stat, df1, df2, p_val, delta = nested
+    verdict = (
+        f"yes: {driver} adds {delta:.3f} to R-squared ({_significance(p_val)})"
+        if p_val < alpha
+        else f"no evidence that {driver} adds to {base} ({_significance(p_val)})"
+    )
+    return {
+        "test": test,
+        "question": question,
+        "statistic": f_stat,
+        "df": np.nan,
+        "df1": df1,
+        "df2": df2,
+        "p_val": p_val,
+        "effect": delta,
+        "verdict": verdict,
+    }
+
+
+def _j_row(
+    test: str, question: str, y: np.ndarray, design: pd.DataFrame, rival, rival_name: str, alpha: float
+) -> dict:
+    """Davidson-MacKinnon J test: do the rival model's fitted values add to this model?"""
+    fit = fit_ols(y, design.assign(rival_fitted=rival.fittedvalues), hc3=False)
+    t_stat, p_val = float(fit.tvalues["rival_fitted"]), float(fit.pvalues["rival_fitted"])
+    verdict = (
+        f"rejected: the {rival_name} model's predictions add information ({_significance(p_val)})"
+        if p_val < alpha
+        else f"not rejected by the {rival_name} model ({_significance(p_val)})"
+    )
+    return {
+        "test": test,
+        "question": question,
+        "statistic": t_stat,
+        "df": float(fit.df_resid),
+        "df1": np.nan,
+        "df2": np.nan,
+        "p_val": p_val,
+        "effect": float(fit.params["rival_fitted"]),
+        "verdict": verdict,
+    }
+
+
+def _overall_row(value_helps: bool, satisfaction_helps: bool, r_squared: float) -> dict:
+    """The two nested tests read together, in words."""
     if value_helps and satisfaction_helps:
         overall = (
             "both theories hold in part: satisfaction and value each explain loyalty the other "
@@ -244,17 +263,14 @@ def compare_loyalty_theories(
         )
     else:
         overall = "the data cannot tell the theories apart: neither driver adds to the other"
-    rows.append(
-        {
-            "test": "overall",
-            "question": "Which theory explains loyalty in the pooled sample?",
-            "statistic": np.nan,
-            "df1": np.nan,
-            "df2": np.nan,
-            "p_val": np.nan,
-            "effect": float(both.rsquared),
-            "verdict": overall + " (pooled data; segments may differ)",
-        }
-    )
-    importance = relative_importance(complete, loyalty, [satisfaction, value, *controls])
-    return TheoryComparison(table=pd.DataFrame(rows), models=models, importance=importance)
+    return {
+        "test": "overall",
+        "question": "Which theory explains loyalty in the pooled sample?",
+        "statistic": np.nan,
+        "df": np.nan,
+        "df1": np.nan,
+        "df2": np.nan,
+        "p_val": np.nan,
+        "effect": r_squared,
+        "verdict": overall + " (pooled data; segments may differ)",
+    }

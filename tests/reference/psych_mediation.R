@@ -1,4 +1,4 @@
-# Reference numbers for loyalty_research.mediation.mediation: Hayes' Tal_Or data (shipped with
+# Reference numbers for loyalty_research.mediation_analysis.mediation: Hayes' Tal_Or data (shipped with
 # R's psych). Run from the repository root:  Rscript tests/reference/psych_mediation.R
 # Paths of Hayes' PROCESS model 4 (and of its parallel-mediator form) are OLS coefficients, so
 # they come from lm(); psych::mediate's a*b and its percentile bootstrap interval (5000 draws,

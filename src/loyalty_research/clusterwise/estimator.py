@@ -842,8 +842,9 @@ class ClusterwiseRegression(BaseEstimator):
         -------
         pandas.DataFrame
             One row per segment and term: ``segment`` (1-based, as ordered in ``weights_``),
-            ``term`` (``"intercept"`` and the feature names), ``coef``, ``se``, ``z``,
-            ``p_val``, ``ci_low``, ``ci_high``.
+            ``term`` (``"intercept"`` and the feature names), then the package's estimate
+            columns: ``coef``, ``se``, ``statistic`` (the Wald z), ``df`` (``inf``: normal
+            reference), ``p_val``, ``ci_low``, ``ci_high``.
 
         Notes
         -----
@@ -882,8 +883,9 @@ class ClusterwiseRegression(BaseEstimator):
         pandas.DataFrame
             One row per segment 2..K and term (``"intercept"`` and the concomitant
             variables): ``segment``, ``term``, ``coef`` (log-odds against segment 1), ``se``,
-            ``z``, ``p_val``, ``ci_low``, ``ci_high``, ``identified``. Rows that are not
-            identified have NaN for ``se`` to ``ci_high``.
+            ``statistic`` (z), ``df`` (``inf``), ``p_val``, ``ci_low``, ``ci_high``,
+            ``identified``. Rows that are not identified have NaN for ``se``, ``statistic``,
+            ``p_val`` and the interval.
 
         Notes
         -----
@@ -939,12 +941,12 @@ class ClusterwiseRegression(BaseEstimator):
 
 
 def _mark_identified(table: pd.DataFrame, unidentified: list[tuple[int, str]]) -> pd.DataFrame:
-    """Add ``identified``; rows that are not get NaN from ``se`` to ``ci_high``."""
+    """Add ``identified``; rows that are not get NaN standard errors, tests and intervals."""
     missing = set(unidentified)
     table["identified"] = [
         (s, t) not in missing for s, t in zip(table["segment"], table["term"], strict=True)
     ]
-    table.loc[~table["identified"], ["se", "z", "p_val", "ci_low", "ci_high"]] = np.nan
+    table.loc[~table["identified"], ["se", "statistic", "p_val", "ci_low", "ci_high"]] = np.nan
     return table
 
 

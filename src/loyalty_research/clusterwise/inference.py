@@ -374,12 +374,12 @@ def select_n_components(
     concomitant : array-like or str, optional
         Concomitant variables (a one-sided formula with a formula).
     n_boot : int, default 0
-        With ``n_boot > 0`` the table gets ``lrt_p_value``: the bootstrap likelihood-ratio
+        With ``n_boot > 0`` the table gets ``lrt_p_val``: the bootstrap likelihood-ratio
         test of each K against K - 1 (:func:`bootstrap_lrt`, with ``null`` and
         ``grid_step``).
     stop_at : float, optional
         Test sequentially: after the first K whose test does not reject at ``stop_at`` (e.g.
-        0.05), the larger K are fitted but not tested (``lrt_p_value`` NaN). The sequential
+        0.05), the larger K are fitted but not tested (``lrt_p_val`` NaN). The sequential
         procedure's answer is the last K before that test.
     random_state : int, optional
         Seeds every fit (the same seed for each K) and the bootstrap samples.
@@ -396,7 +396,7 @@ def select_n_components(
         One row per K: ``n_components``, ``log_likelihood``, ``n_params``, ``aic``, ``aic3``,
         ``bic``, ``caic`` (Bozdogan 1987: :math:`-2\\log L + k(\\log n + 1)`), ``icl``,
         ``entropy_r2``, ``converged``, ``degenerate`` and, with ``n_boot``, ``lrt_statistic``
-        and ``lrt_p_value`` (NaN for the smallest K).
+        and ``lrt_p_val`` (NaN for the smallest K).
 
     Warns
     -----
@@ -453,10 +453,10 @@ def select_n_components(
                 n_jobs=n_jobs,
                 progress=progress,
             )
-            row["lrt_statistic"], row["lrt_p_value"] = test.statistic, test.p_value
+            row["lrt_statistic"], row["lrt_p_val"] = test.statistic, test.p_value
             stopped = stop_at is not None and test.p_value > stop_at
         elif n_boot:
-            row["lrt_statistic"] = row["lrt_p_value"] = np.nan
+            row["lrt_statistic"] = row["lrt_p_val"] = np.nan
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -484,7 +484,7 @@ def permutation_test(
     y,
     n_components: int,
     *,
-    n_permutations: int = 199,
+    n_permutations: int = 99,
     statistic: str = "auto",
     random_state: int | None = None,
     n_jobs: int | None = None,
@@ -508,7 +508,9 @@ def permutation_test(
     ----------
     X, y : array-like
     n_components : int
-    n_permutations : int, default 199
+    n_permutations : int, default 99
+        As :func:`bootstrap_lrt`'s ``n_boot``: 99 resamples give p values in steps of 0.01 and a
+        test of exact size at 5% (``0.05 * (99 + 1)`` is whole).
     statistic : {"auto", "r_squared", "log_likelihood"}, default "auto"
         Pooled R-squared of the hard segments, or the mixture log-likelihood. ``"auto"``:
         R-squared for the hard (``method="spath"``) fit, which maximises it, as Brusco et al.
@@ -640,8 +642,9 @@ def bootstrap_coefficients(
     -------
     pandas.DataFrame
         As :meth:`ClusterwiseRegression.summary`: ``segment``, ``term``, ``coef`` (the
-        model's estimate), ``se`` (bootstrap standard deviation), ``z``, ``p_val`` (normal),
-        ``ci_low``, ``ci_high`` (percentile interval). The draws are in ``.attrs["draws"]``
+        model's estimate), ``se`` (bootstrap standard deviation), ``statistic`` (``coef / se``),
+        ``df`` (``inf``), ``p_val`` (normal reference), ``ci_low``, ``ci_high`` (percentile
+        interval). The draws are in ``.attrs["draws"]``
         (n_boot x K x (p + 1)).
     """
     from joblib import Parallel, delayed

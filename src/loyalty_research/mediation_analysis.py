@@ -13,11 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from tqdm.auto import tqdm
 
 from ._ols import least_squares
-from ._tables import bootstrap_summary
+from ._tables import ESTIMATE_COLUMNS, bootstrap_summary, wald_table
 from ._validate import check_count, complete_cases
 
 __all__ = [
@@ -87,7 +86,7 @@ def mediation(
     y : str
         The outcome (e.g. ``"loyalty"``).
     covariates : list of str, optional
-        Controls entered in every regression.
+        Covariates entered in every regression.
     serial : bool, default False
         False: mediators in parallel (Hayes' model 4). True: each mediator also depends on
         the earlier ones (Hayes' model 6), and every chain through them is an indirect effect.
@@ -104,10 +103,12 @@ def mediation(
         One row per path: ``path`` (``"m ~ x"`` for the a paths, ``"m2 ~ m1"`` for serial
         paths, ``"y ~ m"`` for the b paths, ``"direct"``, ``"total"``, and rows starting
         with ``"indirect"`` for every indirect effect and their sum ``"indirect total"``),
-        ``coef``, ``se``, ``ci_low``, ``ci_high``, ``p_val``. Regression paths have OLS
-        standard errors, t intervals and p-values; indirect effects have the bootstrap
+        then the estimate columns ``coef``, ``se``, ``statistic``, ``df``, ``p_val``,
+        ``ci_low``, ``ci_high``. Regression paths have OLS standard errors, t statistics with
+        the residual ``df``, t intervals and p-values; indirect effects have the bootstrap
         standard deviation, percentile intervals and a bootstrap p-value (twice the smaller
-        share of draws on either side of zero).
+        share of draws on either side of zero); their ``statistic`` is coef / se and ``df`` is
+        NaN, as the p value comes from the draws, not from a reference distribution.
 
     Notes
     -----
@@ -165,33 +166,19 @@ def mediation(
     for j, m in enumerate(mediators):
         t_rows.append((f"{y} ~ {m}", paths[f"b{j}"]))
     t_rows += [("direct", paths["direct"]), ("total", paths["total"])]
-    records = []
-    for label, (coef, se, dof) in t_rows:
-        t_crit = stats.t.ppf(1 - alpha / 2, dof)
-        records.append(
-            {
-                "path": label,
-                "coef": coef,
-                "se": se,
-                "ci_low": coef - t_crit * se,
-                "ci_high": coef + t_crit * se,
-                "p_val": 2 * stats.t.sf(abs(coef / se), dof),
-            }
-        )
+    tables = [
+        wald_table(pd.DataFrame({"path": [label]}), np.array([coef]), np.array([se]), alpha, df=dof)
+        for label, (coef, se, dof) in t_rows
+    ]
     indirect = [_indirect(paths, chain) for chain in chains]
     labels = ["indirect " + " -> ".join(mediators[i] for i in chain) for chain in chains]
     for label, coef, column in zip(
         [*labels, "indirect total"], [*indirect, sum(indirect)], [*draws.T, draws.sum(axis=1)], strict=True
     ):
-        summary = bootstrap_summary(column[:, None], alpha).iloc[0]
-        records.append(
-            {
-                "path": label,
-                "coef": coef,
-                **{key: float(summary[key]) for key in ("se", "ci_low", "ci_high", "p_val")},
-            }
-        )
-    return pd.DataFrame(records)
+        summary = bootstrap_summary(column[:, None], alpha)
+        summary = summary.assign(path=label, coef=coef, statistic=coef / summary["se"], df=np.nan)
+        tables.append(summary[["path", *ESTIMATE_COLUMNS]])
+    return pd.concat(tables, ignore_index=True)
 
 
 def trust_hierarchy(
