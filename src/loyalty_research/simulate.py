@@ -48,8 +48,8 @@ __all__ = [
     "MEMBERSHIP_TYPES",
     "SEGMENTS",
     "GolfSurveyParameters",
-    "true_segment_coefficients",
     "simulate_golf_survey",
+    "true_segment_coefficients",
 ]
 
 MEMBERSHIP_TYPES = ("member", "corporate", "green_fee", "package_tourist")

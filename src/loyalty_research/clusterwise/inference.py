@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .._display import HTMLTables
 from .._tables import wald_table
 from .._validate import check_count
 from .estimator import ClusterwiseRegression, _mark_identified
@@ -53,7 +54,7 @@ def _fit_quietly(n_components: int, X, y, concomitant, rng, settings: dict) -> C
 
 # ------------------------------------------------------------------ number of segments
 @dataclass(frozen=True)
-class BootstrapLRTResult:
+class BootstrapLRTResult(HTMLTables):
     """Outcome of :func:`bootstrap_lrt`: K against K - 1 segments."""
 
     statistic: float
@@ -463,7 +464,7 @@ def select_n_components(
 
 # ------------------------------------------------------------ the no-relation test
 @dataclass(frozen=True)
-class PermutationTestResult:
+class PermutationTestResult(HTMLTables):
     """Outcome of :func:`permutation_test`."""
 
     statistic: float
