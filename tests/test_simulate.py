@@ -222,3 +222,24 @@ def test_permuted_response_does_not_recover_segments():
         data[["satisfaction", "delivered_value"]], shuffled
     )
     assert adjusted_rand_score(data["segment"], model.labels_) < 0.1
+
+
+def test_the_market_is_data_every_default_from_the_resources():
+    """Every default of GolfSurveyParameters, every item and every other column is read from
+    resources/ (golf_market.yaml, golf_items.csv), none is written in code."""
+    from dataclasses import fields
+
+    from loyalty_research import simulate
+
+    from_items = {"item_loading", "item_difficulty"}
+    names = [f.name for f in fields(lr.GolfSurveyParameters)]
+    assert list(simulate._MARKET["parameters"]) == [n for n in names if n not in from_items]
+    defaults = lr.GolfSurveyParameters()
+    assert defaults.item_loading["loyal_pay_more"] == 0.81 and defaults.item_difficulty["loyal_pay_more"] == 0.4
+    assert [row["column"] for row in simulate._ITEMS] == list(defaults.item_loading)
+    codebook = lr.load_codebook()
+    assert [row["column"] for row in simulate._ITEMS] == codebook.items()
+    # a changed default cannot leak into the next instance
+    with pytest.raises(TypeError):
+        defaults.membership_shares["member"] = 1.0
+    assert isinstance(defaults.thresholds, tuple) and isinstance(defaults.income_probs["member"], tuple)

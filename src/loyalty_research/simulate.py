@@ -25,17 +25,24 @@ narrowly or widely, miss the negation of reverse-keyed items or straight-line; a
 leaves most of the answers unanswered. ``separation`` and ``n_segments`` make the market easier
 or harder for method studies.
 
-Every number that shapes the data is a field of :class:`GolfSurveyParameters`.
+Every number that shapes the data is a field of :class:`GolfSurveyParameters`; their defaults,
+the items and the other columns are data, in ``resources/golf_market.yaml`` and
+``resources/golf_items.csv``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from importlib.resources import files
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from scipy.special import expit, logit, softmax
 
 from ._defaults import DEFAULT_SEED
@@ -60,57 +67,64 @@ def _frozen(mapping: dict[str, Any]) -> MappingProxyType:
     return MappingProxyType(mapping)
 
 
-# Standardised loading and difficulty of each item (see GolfSurveyParameters): loadings of about
+def _resource(name: str) -> str:
+    return (files("loyalty_research") / "resources" / name).read_text(encoding="utf-8")
+
+
+# The market's numbers are data, not code: resources/golf_market.yaml holds the default of every
+# parameter and the survey's non-item columns, resources/golf_items.csv the questionnaire.
+_MARKET: dict[str, Any] = yaml.safe_load(_resource("golf_market.yaml"))
+
+
+def _tuples(value: Any) -> Any:
+    """YAML's lists as tuples, at every depth, so that defaults cannot be changed in place."""
+    if isinstance(value, dict):
+        return {key: _tuples(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value
+
+
+def _default(name: str) -> Any:
+    """The default of a number or tuple field of :class:`GolfSurveyParameters`."""
+    return _tuples(_MARKET["parameters"][name])
+
+
+def _mapping(name: str) -> Callable[[], MappingProxyType]:
+    """The default factory of a mapping field: a fresh frozen copy for every instance."""
+    return lambda: _frozen(_tuples(_MARKET["parameters"][name]))
+
+
+def _read_items() -> list[dict[str, str]]:
+    rows = list(csv.DictReader(io.StringIO(_resource("golf_items.csv"))))
+    for row in rows:
+        if row["reverse"] not in ("true", "false"):
+            raise ValueError(f"golf_items.csv: reverse of {row['column']!r} must be true or false")
+    return rows
+
+
+_ITEMS = _read_items()
+
+# column, construct, reverse-keyed, English label, Chinese label, importance attribute ("English|
+# Chinese", quality items only: what the matching importance rating asks about)
+GOLF_ITEMS: tuple[tuple[str, str, bool, str, str, str | None], ...] = tuple(
+    (
+        row["column"],
+        row["construct"],
+        row["reverse"] == "true",
+        row["label_en"],
+        row["label_zh"],
+        f"{row['importance_en']}|{row['importance_zh']}" if row["importance_en"] else None,
+    )
+    for row in _ITEMS
+)
+# standardised loading and difficulty of each item (see GolfSurveyParameters): loadings of about
 # 0.7-0.9 (reverse-keyed items also carry the method factor and misresponse, so they end up lower),
-# and harder items where agreeing costs the respondent something (paying more, prepaying).
-_ITEM_MEASUREMENT: dict[str, tuple[float, float]] = {
-    "exp_quality": (0.85, 0.0),
-    "exp_service": (0.79, 0.15),
-    "exp_overall": (0.89, -0.1),
-    "exp_modest_r": (0.77, 0.0),
-    "disc_course": (0.85, 0.1),
-    "disc_service": (0.81, 0.2),
-    "disc_overall": (0.91, 0.0),
-    "disc_short_r": (0.77, 0.0),
-    "qcourse_greens": (0.89, -0.1),
-    "qcourse_fairways": (0.85, -0.2),
-    "qcourse_design": (0.75, 0.1),
-    "qcourse_slow_r": (0.75, 0.2),
-    "qservice_staff": (0.87, -0.3),
-    "qservice_booking": (0.79, 0.0),
-    "qservice_caddie": (0.83, 0.1),
-    "qservice_indifferent_r": (0.77, 0.0),
-    "qfacil_clubhouse": (0.85, -0.1),
-    "qfacil_range": (0.77, 0.2),
-    "qfacil_locker": (0.83, -0.2),
-    "qfacil_dated_r": (0.75, 0.1),
-    "benefit_product": (0.89, -0.1),
-    "benefit_service": (0.83, 0.0),
-    "benefit_personnel": (0.75, 0.3),
-    "benefit_image_r": (0.71, 0.0),
-    "cost_money_r": (0.79, 0.0),
-    "cost_time": (0.81, 0.1),
-    "cost_energy": (0.85, 0.2),
-    "cost_psychic": (0.77, 0.0),
-    "sat_overall": (0.92, -0.1),
-    "sat_ideal": (0.9, 0.3),
-    "sat_regret_r": (0.83, 0.0),
-    "tcog_reliable": (0.92, 0.0),
-    "tcog_competent": (0.89, -0.2),
-    "tcog_doubt_r": (0.81, 0.0),
-    "taff_cares": (0.89, 0.2),
-    "taff_secure": (0.92, -0.1),
-    "taff_indifferent_r": (0.79, 0.1),
-    "tbeh_advice": (0.88, 0.0),
-    "tbeh_commit": (0.9, 0.4),
-    "tbeh_check_r": (0.8, 0.0),
-    "loyal_revisit": (0.91, -0.3),
-    "loyal_recommend": (0.92, 0.0),
-    "loyal_pay_more": (0.81, 0.4),
-    "loyal_switch_r": (0.79, 0.1),
-}
-_ITEM_LOADING = {item: loading for item, (loading, _) in _ITEM_MEASUREMENT.items()}
-_ITEM_DIFFICULTY = {item: difficulty for item, (_, difficulty) in _ITEM_MEASUREMENT.items()}
+# and harder items where agreeing costs the respondent something (paying more, prepaying)
+_ITEM_LOADING = {row["column"]: float(row["loading"]) for row in _ITEMS}
+_ITEM_DIFFICULTY = {row["column"]: float(row["difficulty"]) for row in _ITEMS}
+_OTHER_COLUMNS: dict[str, dict[str, Any]] = _MARKET["profile_columns"]
+_OUTCOME_COLUMNS: dict[str, dict[str, Any]] = _MARKET["outcome_columns"]
 
 
 @dataclass(frozen=True)
@@ -241,225 +255,73 @@ class GolfSurveyParameters:
         Share without a handicap (no official handicap).
     """
 
-    membership_shares: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 0.35, "corporate": 0.15, "green_fee": 0.30, "package_tourist": 0.20}
-        )
-    )
-    female_share: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 0.18, "corporate": 0.12, "green_fee": 0.22, "package_tourist": 0.30}
-        )
-    )
-    age_mean: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 50.0, "corporate": 46.0, "green_fee": 42.0, "package_tourist": 38.0}
-        )
-    )
-    age_sd: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 10.0, "corporate": 8.0, "green_fee": 12.0, "package_tourist": 11.0}
-        )
-    )
-    income_probs: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "member": (0.05, 0.15, 0.30, 0.30, 0.20),
-                "corporate": (0.02, 0.08, 0.25, 0.35, 0.30),
-                "green_fee": (0.15, 0.30, 0.30, 0.15, 0.10),
-                "package_tourist": (0.20, 0.30, 0.30, 0.15, 0.05),
-            }
-        )
-    )
-    years_playing_scale: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 12.0, "corporate": 10.0, "green_fee": 7.0, "package_tourist": 3.0}
-        )
-    )
-    handicap_base: float = 30.0
-    handicap_per_year: float = 0.9
-    handicap_sd: float = 6.0
-    rounds_mean: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 40.0, "corporate": 25.0, "green_fee": 12.0, "package_tourist": 4.0}
-        )
-    )
-    rounds_dispersion: float = 3.0
-    segment_logit: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "satisfaction_driven": {
-                    "intercept": 0.0,
-                    "member": 0.0,
-                    "corporate": 0.0,
-                    "green_fee": 0.0,
-                    "package_tourist": 0.0,
-                    "income": 0.0,
-                    "handicap": 0.0,
-                },
-                "value_seeker": {
-                    "intercept": -0.3,
-                    "member": -0.5,
-                    "corporate": -1.0,
-                    "green_fee": 1.0,
-                    "package_tourist": 0.0,
-                    "income": -0.6,
-                    "handicap": 0.2,
-                },
-                "locked_in": {
-                    "intercept": -0.8,
-                    "member": 0.8,
-                    "corporate": 2.0,
-                    "green_fee": -1.5,
-                    "package_tourist": -2.5,
-                    "income": 0.4,
-                    "handicap": 0.0,
-                },
-                "variety_seeker": {
-                    "intercept": -0.6,
-                    "member": -1.5,
-                    "corporate": -1.0,
-                    "green_fee": 0.5,
-                    "package_tourist": 2.0,
-                    "income": 0.0,
-                    "handicap": 0.5,
-                },
-            }
-        )
-    )
-    loyalty_equation: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "satisfaction_driven": {
-                    "intercept": 0.2,
-                    "satisfaction": 0.8,
-                    "trust": 0.1,
-                    "value": 0.0,
-                    "error_sd": 0.95,
-                },
-                "value_seeker": {
-                    "intercept": -0.2,
-                    "satisfaction": 0.3,
-                    "trust": 0.0,
-                    "value": 0.45,
-                    "error_sd": 0.75,
-                },
-                "locked_in": {
-                    "intercept": 0.5,
-                    "satisfaction": 0.0,
-                    "trust": 0.0,
-                    "value": 0.0,
-                    "error_sd": 0.6,
-                },
-                "variety_seeker": {
-                    "intercept": -0.6,
-                    "satisfaction": 0.0,
-                    "trust": 0.0,
-                    "value": 0.0,
-                    "error_sd": 0.6,
-                },
-            }
-        )
-    )
-    separation: float = 1.0
-    n_segments: int = 4
-    quality_loading: float = 0.8
-    expectation_quality: float = 0.7
-    expectation_member: float = 0.3
-    expectation_income: float = 0.15
-    expectation_noise: float = 0.85
-    disconfirmation_quality: float = 0.8
-    disconfirmation_expectation: float = 0.5
-    disconfirmation_noise: float = 0.6
-    benefit_quality: float = 0.5
-    benefit_income: float = 0.15
-    cost_membership: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"member": 0.5, "corporate": -0.5, "green_fee": 0.3, "package_tourist": 0.0}
-        )
-    )
-    cost_intercept: float = -1.0
-    cost_income: float = -0.25
-    satisfaction_quality: float = 0.55
-    satisfaction_disconfirmation: float = 0.4
-    satisfaction_benefit: float = 0.15
-    satisfaction_noise: float = 0.6
-    satisfaction_by_complaint: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "no_problem": 0.0,
-                "not_complained": -0.5,
-                "unresolved": -0.7,
-                "resolved": -0.2,
-                "resolved_quickly": 0.1,
-            }
-        )
-    )
-    satisfaction_by_segment: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {"satisfaction_driven": 0.0, "value_seeker": 0.1, "locked_in": 1.0, "variety_seeker": -1.0}
-        )
-    )
-    trust_path: float = 0.6
-    problem_intercept: float = -1.0
-    problem_quality: float = -0.6
-    complaint_rate: float = 0.4
-    resolved_rate: float = 0.6
-    quick_rate: float = 0.55
-    repurchase_base: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "no_problem": 0.75,
-                "not_complained": 0.09,
-                "unresolved": 0.19,
-                "resolved": 0.54,
-                "resolved_quickly": 0.82,
-            }
-        )
-    )
-    repurchase_loyalty: float = 1.0
-    rounds_next_loyalty: float = 0.35
-    recency_loyalty: float = 0.5
-    construct_level: MappingProxyType = field(
-        default_factory=lambda: _frozen(
-            {
-                "expectation": 0.6,
-                "disconfirmation": 0.4,
-                "quality_course": 0.9,
-                "quality_service": 0.9,
-                "quality_facilities": 0.8,
-                "perceived_benefits": 0.7,
-                "perceived_costs": -0.4,
-                "satisfaction": 0.9,
-                "trust_cognitive": 0.8,
-                "trust_affective": 0.6,
-                "trust_behavioural": 0.4,
-                "loyalty": 0.8,
-            }
-        )
-    )
+    membership_shares: MappingProxyType = field(default_factory=_mapping("membership_shares"))
+    female_share: MappingProxyType = field(default_factory=_mapping("female_share"))
+    age_mean: MappingProxyType = field(default_factory=_mapping("age_mean"))
+    age_sd: MappingProxyType = field(default_factory=_mapping("age_sd"))
+    income_probs: MappingProxyType = field(default_factory=_mapping("income_probs"))
+    years_playing_scale: MappingProxyType = field(default_factory=_mapping("years_playing_scale"))
+    handicap_base: float = _default("handicap_base")
+    handicap_per_year: float = _default("handicap_per_year")
+    handicap_sd: float = _default("handicap_sd")
+    rounds_mean: MappingProxyType = field(default_factory=_mapping("rounds_mean"))
+    rounds_dispersion: float = _default("rounds_dispersion")
+    segment_logit: MappingProxyType = field(default_factory=_mapping("segment_logit"))
+    loyalty_equation: MappingProxyType = field(default_factory=_mapping("loyalty_equation"))
+    separation: float = _default("separation")
+    n_segments: int = _default("n_segments")
+    quality_loading: float = _default("quality_loading")
+    expectation_quality: float = _default("expectation_quality")
+    expectation_member: float = _default("expectation_member")
+    expectation_income: float = _default("expectation_income")
+    expectation_noise: float = _default("expectation_noise")
+    disconfirmation_quality: float = _default("disconfirmation_quality")
+    disconfirmation_expectation: float = _default("disconfirmation_expectation")
+    disconfirmation_noise: float = _default("disconfirmation_noise")
+    benefit_quality: float = _default("benefit_quality")
+    benefit_income: float = _default("benefit_income")
+    cost_membership: MappingProxyType = field(default_factory=_mapping("cost_membership"))
+    cost_intercept: float = _default("cost_intercept")
+    cost_income: float = _default("cost_income")
+    satisfaction_quality: float = _default("satisfaction_quality")
+    satisfaction_disconfirmation: float = _default("satisfaction_disconfirmation")
+    satisfaction_benefit: float = _default("satisfaction_benefit")
+    satisfaction_noise: float = _default("satisfaction_noise")
+    satisfaction_by_complaint: MappingProxyType = field(default_factory=_mapping("satisfaction_by_complaint"))
+    satisfaction_by_segment: MappingProxyType = field(default_factory=_mapping("satisfaction_by_segment"))
+    trust_path: float = _default("trust_path")
+    problem_intercept: float = _default("problem_intercept")
+    problem_quality: float = _default("problem_quality")
+    complaint_rate: float = _default("complaint_rate")
+    resolved_rate: float = _default("resolved_rate")
+    quick_rate: float = _default("quick_rate")
+    repurchase_base: MappingProxyType = field(default_factory=_mapping("repurchase_base"))
+    repurchase_loyalty: float = _default("repurchase_loyalty")
+    rounds_next_loyalty: float = _default("rounds_next_loyalty")
+    recency_loyalty: float = _default("recency_loyalty")
+    construct_level: MappingProxyType = field(default_factory=_mapping("construct_level"))
     item_loading: MappingProxyType = field(default_factory=lambda: _frozen(dict(_ITEM_LOADING)))
     item_difficulty: MappingProxyType = field(default_factory=lambda: _frozen(dict(_ITEM_DIFFICULTY)))
-    thresholds: tuple[float, ...] = (-2.0, -1.3, -0.6, 0.2, 0.9, 1.7)
-    reverse_method_loading: float = 0.3
-    acquiescence_sd: float = 0.2
-    scale_usage_sd: float = 0.3
-    careless_share: float = 0.07
-    straightliner_share: float = 0.03
-    nps_intercept: float = 7.9
-    nps_slope: float = 1.4
-    nps_acquiescence: float = 1.0
-    nps_sd: float = 1.3
-    skipper_intercept: float = -2.6
-    skipper_tourist: float = 1.2
-    skipper_older: float = 0.7
-    skipper_item_rate: float = 0.12
-    item_missing_rate: float = 0.002
-    income_missing_intercept: float = -2.4
-    income_missing_corporate: float = 0.8
-    income_missing_age: float = 0.3
-    handicap_missing_tourist: float = 0.30
-    handicap_missing_other: float = 0.03
+    thresholds: tuple[float, ...] = _default("thresholds")
+    reverse_method_loading: float = _default("reverse_method_loading")
+    acquiescence_sd: float = _default("acquiescence_sd")
+    scale_usage_sd: float = _default("scale_usage_sd")
+    careless_share: float = _default("careless_share")
+    straightliner_share: float = _default("straightliner_share")
+    nps_intercept: float = _default("nps_intercept")
+    nps_slope: float = _default("nps_slope")
+    nps_acquiescence: float = _default("nps_acquiescence")
+    nps_sd: float = _default("nps_sd")
+    skipper_intercept: float = _default("skipper_intercept")
+    skipper_tourist: float = _default("skipper_tourist")
+    skipper_older: float = _default("skipper_older")
+    skipper_item_rate: float = _default("skipper_item_rate")
+    item_missing_rate: float = _default("item_missing_rate")
+    income_missing_intercept: float = _default("income_missing_intercept")
+    income_missing_corporate: float = _default("income_missing_corporate")
+    income_missing_age: float = _default("income_missing_age")
+    handicap_missing_tourist: float = _default("handicap_missing_tourist")
+    handicap_missing_other: float = _default("handicap_missing_other")
 
     def without_response_styles(self) -> GolfSurveyParameters:
         """The same market answered without response styles, misresponse or straight-lining."""
@@ -484,444 +346,6 @@ class GolfSurveyParameters:
             return value
 
         return {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
-
-
-# column, construct, reverse-keyed, English label, Chinese label, importance attribute (quality
-# items only: what the matching importance rating asks about)
-GOLF_ITEMS: tuple[tuple[str, str, bool, str, str, str | None], ...] = (
-    (
-        "exp_quality",
-        "expectation",
-        False,
-        "Before coming I expected a high-quality course",
-        "来之前我预期球场质量很高",
-        None,
-    ),
-    (
-        "exp_service",
-        "expectation",
-        False,
-        "Before coming I expected excellent service",
-        "来之前我预期服务一流",
-        None,
-    ),
-    (
-        "exp_overall",
-        "expectation",
-        False,
-        "Overall my expectations of this club were high",
-        "总体而言我对这家球会期望很高",
-        None,
-    ),
-    (
-        "exp_modest_r",
-        "expectation",
-        True,
-        "I did not expect much from this club",
-        "我对这家球会没有太高期望",
-        None,
-    ),
-    (
-        "disc_course",
-        "disconfirmation",
-        False,
-        "The course turned out better than I had expected",
-        "球场比我预期的更好",
-        None,
-    ),
-    (
-        "disc_service",
-        "disconfirmation",
-        False,
-        "The service was better than I had expected",
-        "服务比我预期的更好",
-        None,
-    ),
-    (
-        "disc_overall",
-        "disconfirmation",
-        False,
-        "Overall this club exceeded my expectations",
-        "总体而言这家球会超出了我的期望",
-        None,
-    ),
-    (
-        "disc_short_r",
-        "disconfirmation",
-        True,
-        "In some ways this club fell short of what I expected",
-        "这家球会在某些方面没有达到我的预期",
-        None,
-    ),
-    (
-        "qcourse_greens",
-        "quality_course",
-        False,
-        "The greens are in excellent condition",
-        "果岭状况极好",
-        "Condition of the greens|果岭状况",
-    ),
-    (
-        "qcourse_fairways",
-        "quality_course",
-        False,
-        "The fairways are well kept",
-        "球道维护良好",
-        "Upkeep of the fairways|球道维护",
-    ),
-    (
-        "qcourse_design",
-        "quality_course",
-        False,
-        "The course design is challenging and fun",
-        "球场设计有挑战性且有趣",
-        "Course design|球场设计",
-    ),
-    (
-        "qcourse_slow_r",
-        "quality_course",
-        True,
-        "A round here takes far too long",
-        "在这里打一轮球耗时太长",
-        "Pace of play|打球节奏",
-    ),
-    (
-        "qservice_staff",
-        "quality_service",
-        False,
-        "The staff are friendly and helpful",
-        "员工友好且乐于助人",
-        "Friendly staff|员工友好",
-    ),
-    (
-        "qservice_booking",
-        "quality_service",
-        False,
-        "Booking a tee time is quick and easy",
-        "预订开球时间快捷方便",
-        "Easy booking|预订方便",
-    ),
-    (
-        "qservice_caddie",
-        "quality_service",
-        False,
-        "The caddies are professional",
-        "球童很专业",
-        "Professional caddies|球童专业",
-    ),
-    (
-        "qservice_indifferent_r",
-        "quality_service",
-        True,
-        "Staff are sometimes indifferent to guests",
-        "员工有时对客人漠不关心",
-        "Attentive staff|员工用心",
-    ),
-    (
-        "qfacil_clubhouse",
-        "quality_facilities",
-        False,
-        "The clubhouse is comfortable",
-        "会所舒适",
-        "Comfortable clubhouse|会所舒适",
-    ),
-    (
-        "qfacil_range",
-        "quality_facilities",
-        False,
-        "The practice range is well equipped",
-        "练习场设施完善",
-        "Practice range|练习场",
-    ),
-    (
-        "qfacil_locker",
-        "quality_facilities",
-        False,
-        "The locker rooms are clean",
-        "更衣室干净",
-        "Clean locker rooms|更衣室干净",
-    ),
-    (
-        "qfacil_dated_r",
-        "quality_facilities",
-        True,
-        "The facilities feel dated",
-        "设施显得陈旧",
-        "Up-to-date facilities|设施新颖",
-    ),
-    (
-        "benefit_product",
-        "perceived_benefits",
-        False,
-        "The course and facilities give me a great golf experience",
-        "球场和设施给我带来很好的打球体验",
-        None,
-    ),
-    (
-        "benefit_service",
-        "perceived_benefits",
-        False,
-        "The service adds real value to my visits",
-        "服务让我的每次来访更有价值",
-        None,
-    ),
-    (
-        "benefit_personnel",
-        "perceived_benefits",
-        False,
-        "The people here are a reason to come",
-        "这里的人是我来的理由之一",
-        None,
-    ),
-    (
-        "benefit_image_r",
-        "perceived_benefits",
-        True,
-        "Playing here does nothing for my image",
-        "在这里打球对我的形象毫无帮助",
-        None,
-    ),
-    (
-        "cost_money_r",
-        "perceived_costs",
-        True,
-        "The fees are reasonable for what I get",
-        "收费与所得相比是合理的",
-        None,
-    ),
-    (
-        "cost_time",
-        "perceived_costs",
-        False,
-        "Coming here takes too much of my time",
-        "来这里打球花费我太多时间",
-        None,
-    ),
-    (
-        "cost_energy",
-        "perceived_costs",
-        False,
-        "Booking and getting here is tiring",
-        "预订和往返让我很累",
-        None,
-    ),
-    (
-        "cost_psychic",
-        "perceived_costs",
-        False,
-        "I worry whether playing here is worth it",
-        "我担心在这里打球是否值得",
-        None,
-    ),
-    (
-        "sat_overall",
-        "satisfaction",
-        False,
-        "Overall I am satisfied with this club",
-        "总体而言我对这家球会感到满意",
-        None,
-    ),
-    (
-        "sat_ideal",
-        "satisfaction",
-        False,
-        "This club is close to my ideal golf club",
-        "这家球会接近我理想中的球会",
-        None,
-    ),
-    (
-        "sat_regret_r",
-        "satisfaction",
-        True,
-        "I sometimes regret choosing this club",
-        "我有时后悔选择了这家球会",
-        None,
-    ),
-    ("tcog_reliable", "trust_cognitive", False, "This club keeps its promises", "这家球会信守承诺", None),
-    (
-        "tcog_competent",
-        "trust_cognitive",
-        False,
-        "This club is competent at running a course",
-        "这家球会有能力经营好球场",
-        None,
-    ),
-    (
-        "tcog_doubt_r",
-        "trust_cognitive",
-        True,
-        "I doubt what this club tells me",
-        "我怀疑球会告诉我的话",
-        None,
-    ),
-    (
-        "taff_cares",
-        "trust_affective",
-        False,
-        "This club cares about me as a person",
-        "这家球会关心我这个人",
-        None,
-    ),
-    (
-        "taff_secure",
-        "trust_affective",
-        False,
-        "I feel at ease dealing with this club",
-        "与这家球会打交道我感到安心",
-        None,
-    ),
-    (
-        "taff_indifferent_r",
-        "trust_affective",
-        True,
-        "This club would not care if I left",
-        "即使我离开球会也不会在意",
-        None,
-    ),
-    (
-        "tbeh_advice",
-        "trust_behavioural",
-        False,
-        "I follow the advice of the club's professionals",
-        "我会听从球会专业人员的建议",
-        None,
-    ),
-    (
-        "tbeh_commit",
-        "trust_behavioural",
-        False,
-        "I would prepay or sign a long contract with this club",
-        "我愿意预付费用或与球会签长期合约",
-        None,
-    ),
-    (
-        "tbeh_check_r",
-        "trust_behavioural",
-        True,
-        "I always check other clubs before booking here",
-        "在这里预订前我总会先比较其他球会",
-        None,
-    ),
-    ("loyal_revisit", "loyalty", False, "I will play here again", "我会再来这里打球", None),
-    (
-        "loyal_recommend",
-        "loyalty",
-        False,
-        "I will recommend this club to others",
-        "我会向别人推荐这家球会",
-        None,
-    ),
-    (
-        "loyal_pay_more",
-        "loyalty",
-        False,
-        "I would keep coming even if prices rose",
-        "即使涨价我也会继续来",
-        None,
-    ),
-    (
-        "loyal_switch_r",
-        "loyalty",
-        True,
-        "I would switch clubs for a better offer",
-        "如有更优惠的条件我会换球会",
-        None,
-    ),
-)
-
-_OTHER_COLUMNS: dict[str, dict[str, Any]] = {
-    "respondent_id": {"type": "id", "label_en": "Respondent id", "label_zh": "受访者编号"},
-    "membership": {
-        "type": "category",
-        "categories": list(MEMBERSHIP_TYPES),
-        "label_en": "Membership type",
-        "label_zh": "会员类型",
-    },
-    "age": {"type": "integer", "min": 18, "max": 90, "label_en": "Age in years", "label_zh": "年龄（岁）"},
-    "gender": {
-        "type": "category",
-        "categories": ["female", "male"],
-        "label_en": "Gender",
-        "label_zh": "性别",
-    },
-    "income_band": {
-        "type": "integer",
-        "min": 1,
-        "max": 5,
-        "label_en": "Monthly household income, CNY (1 <10k, 2 10-20k, 3 20-50k, 4 50-100k, 5 >100k)",
-        "label_zh": "家庭月收入（人民币）：1 一万以下，2 一至二万，3 二至五万，4 五至十万，5 十万以上",
-    },
-    "handicap": {
-        "type": "numeric",
-        "min": 0,
-        "max": 54,
-        "label_en": "Golf handicap index",
-        "label_zh": "高尔夫差点",
-    },
-    "years_playing": {
-        "type": "integer",
-        "min": 0,
-        "max": 80,
-        "label_en": "Years playing golf",
-        "label_zh": "球龄（年）",
-    },
-    "rounds_last_year": {
-        "type": "integer",
-        "min": 0,
-        "max": 400,
-        "label_en": "Rounds played here last year",
-        "label_zh": "去年在本球会打球轮数",
-    },
-}
-
-_OUTCOME_COLUMNS: dict[str, dict[str, Any]] = {
-    "nps_recommend": {
-        "type": "integer",
-        "min": 0,
-        "max": 10,
-        "label_en": "How likely are you to recommend this club to a friend (0-10)?",
-        "label_zh": "您向朋友推荐本球会的可能性有多大（0-10）？",
-    },
-    "had_problem": {
-        "type": "binary",
-        "label_en": "Had a problem with the club in the last year",
-        "label_zh": "过去一年在球会遇到过问题",
-    },
-    "complained": {
-        "type": "binary",
-        "label_en": "Complained about the problem (empty: no problem)",
-        "label_zh": "就问题进行了投诉（空白：未遇到问题）",
-    },
-    "complaint_resolved": {
-        "type": "binary",
-        "label_en": "The complaint was resolved (empty: did not complain)",
-        "label_zh": "投诉得到解决（空白：未投诉）",
-    },
-    "resolved_quickly": {
-        "type": "binary",
-        "label_en": "The complaint was resolved quickly (empty: not resolved)",
-        "label_zh": "投诉得到迅速解决（空白：未解决）",
-    },
-    "repurchase": {
-        "type": "binary",
-        "label_en": "Came back in the following year (renewed membership or played again)",
-        "label_zh": "次年再次消费（续会或再次来打球）",
-    },
-    "rounds_next_year": {
-        "type": "integer",
-        "min": 0,
-        "max": 400,
-        "label_en": "Rounds played here the following year",
-        "label_zh": "次年在本球会打球轮数",
-    },
-    "days_since_last_round": {
-        "type": "integer",
-        "min": 1,
-        "max": 730,
-        "label_en": "Days since the last round here on the survey date (club records)",
-        "label_zh": "调查日距上次在本球会打球的天数（球会记录）",
-    },
-}
 
 
 def _golf_codebook() -> Codebook:
