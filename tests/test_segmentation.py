@@ -113,6 +113,13 @@ def test_within_cluster_regressions_match_statsmodels():
     assert slopes[1] == pytest.approx(np.polyfit(data.x[:100], data.y[:100], 1)[0])
     assert slopes[2] == pytest.approx(np.polyfit(data.x[100:], data.y[100:], 1)[0])
     assert set(table["term"]) == {"intercept", "x"}
+    # HC3 with t inference on the residual df, as R's coeftest(lm, vcovHC(type = "HC3"))
+    import statsmodels.formula.api as smf
+
+    first = smf.ols("y ~ x", data=data[:100]).fit(cov_type="HC3", use_t=True)
+    row = table.set_index(["cluster", "term"]).loc[(1, "x")]
+    assert row["df"] == 98 and row["p_val"] == pytest.approx(first.pvalues["x"], rel=1e-12)
+    assert row["ci_low"] == pytest.approx(first.conf_int().loc["x", 0], rel=1e-12)
 
 
 def test_profiles_need_two_segments():

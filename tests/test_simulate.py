@@ -235,7 +235,9 @@ def test_the_market_is_data_every_default_from_the_resources():
     names = [f.name for f in fields(lr.GolfSurveyParameters)]
     assert list(simulate._MARKET["parameters"]) == [n for n in names if n not in from_items]
     defaults = lr.GolfSurveyParameters()
-    assert defaults.item_loading["loyal_pay_more"] == 0.81 and defaults.item_difficulty["loyal_pay_more"] == 0.4
+    assert (
+        defaults.item_loading["loyal_pay_more"] == 0.81 and defaults.item_difficulty["loyal_pay_more"] == 0.4
+    )
     assert [row["column"] for row in simulate._ITEMS] == list(defaults.item_loading)
     codebook = lr.load_codebook()
     assert [row["column"] for row in simulate._ITEMS] == codebook.items()

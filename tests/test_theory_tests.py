@@ -48,7 +48,7 @@ def test_regressions_with_hc3_errors_match_r(result, r_numbers):
     # R: coeftest(lm(...), vcov = vcovHC(m, type = "HC3")); AIC(); BIC()
     coefficients = result.coefficients.set_index(["model", "term"])
     renames = {
-        "(Intercept)": "const",
+        "(Intercept)": "intercept",
         "I(satisfaction^2)": "satisfaction_squared",
         "spline1": "satisfaction_spline1",
     }

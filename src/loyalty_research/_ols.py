@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+import statsmodels.formula.api as smf
 
 __all__ = [
     "coefficient_table",
+    "fit_formula",
     "fit_ols",
     "information_criteria",
     "least_squares",
@@ -38,6 +40,11 @@ def fit_ols(
     return model.fit(cov_type="HC3", use_t=True) if hc3 else model.fit()
 
 
+def fit_formula(formula: str, data: pd.DataFrame) -> sm.regression.linear_model.RegressionResultsWrapper:
+    """:func:`fit_ols` from a formula (``"y ~ x1 + x2"``, with an intercept): HC3, t-based."""
+    return smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
+
+
 def standardised_betas(data: pd.DataFrame, outcome: str, predictors: list[str]) -> pd.Series:
     """Slopes after z-scoring the outcome and every predictor."""
     frame = data[[outcome, *predictors]]
@@ -51,13 +58,14 @@ def information_criteria(fit) -> tuple[float, float]:
     return float(-2 * fit.llf + 2 * k), float(-2 * fit.llf + np.log(fit.nobs) * k)
 
 
-def coefficient_table(model_name: str, fit, alpha: float) -> pd.DataFrame:
-    """One row per term of a :func:`fit_ols` fit: ``model``, ``term`` and the estimate columns (t)."""
+def coefficient_table(fit, alpha: float, **labels: object) -> pd.DataFrame:
+    """One row per term of a fit: the ``labels`` (e.g. ``model="linear"``), ``term`` and the
+    estimate columns (t with the residual df). The intercept is the term ``intercept``."""
     ci = fit.conf_int(alpha)
     return pd.DataFrame(
         {
-            "model": model_name,
-            "term": fit.params.index,
+            **labels,
+            "term": ["intercept" if term in ("const", "Intercept") else term for term in fit.params.index],
             "coef": fit.params.to_numpy(),
             "se": fit.bse.to_numpy(),
             "statistic": fit.tvalues.to_numpy(),

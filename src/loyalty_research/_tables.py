@@ -8,7 +8,7 @@ Table schema
 ------------
 Every table the package returns is tidy: one row per estimate or per test, snake_case columns,
 the columns that label a row first (``model``, ``segment``, ``term``; ``path`` in a mediation
-table, ``source`` and ``target`` in a path model's).
+table, ``source`` and ``target`` in a path model's). The intercept is the term ``intercept``.
 
 A table of **estimates** then has :data:`ESTIMATE_COLUMNS`, in this order:
 

@@ -470,7 +470,7 @@ def _linear_beta(result: SatisfactionLoyaltyResult) -> float:
     linear = result.coefficients[
         (result.coefficients["model"] == "linear") & result.coefficients["std_coef"].notna()
     ]
-    return float(linear.loc[linear["term"] != "const", "std_coef"].iloc[0])
+    return float(linear.loc[linear["term"] != "intercept", "std_coef"].iloc[0])
 
 
 def shape_reading(

@@ -148,9 +148,9 @@ class SatisfactionLoyaltyResult(HTMLTables):
         if model not in _SHAPES:
             raise ValueError(f"model must be one of {list(_SHAPES)}, got {model!r}")
         coef = self.coefficients.query("model == @model").set_index("term")["coef"]
-        name = coef.index[1]  # the satisfaction column: terms are const, satisfaction, ...
+        name = coef.index[1]  # the satisfaction column: terms are intercept, satisfaction, ...
         x = np.asarray(satisfaction, dtype=float)
-        line = coef["const"] + coef[name] * x
+        line = coef["intercept"] + coef[name] * x
         if model == "quadratic":
             line += coef[f"{name}_squared"] * x**2
         if model == "spline":
@@ -256,7 +256,7 @@ def satisfaction_loyalty(
     models, coefficients, knots = _shape(x, y, complete[covariates], n_knots, alpha)
     betas = standardised_betas(complete, loyalty, [satisfaction, *covariates])
     coefficients["std_coef"] = [
-        betas.get(term, np.nan) if model == "linear" and term != "const" else np.nan
+        betas.get(term, np.nan) if model == "linear" and term != "intercept" else np.nan
         for model, term in zip(coefficients["model"], coefficients["term"], strict=True)
     ]
     loyal = y >= loyal_at
@@ -306,7 +306,7 @@ def _shape(
                 "p_nonlinear": p_val,
             }
         )
-        coefficient_tables.append(coefficient_table(name, fit, alpha))
+        coefficient_tables.append(coefficient_table(fit, alpha, model=name))
     return pd.DataFrame(model_rows), pd.concat(coefficient_tables, ignore_index=True), knots
 
 

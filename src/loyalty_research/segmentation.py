@@ -15,7 +15,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import pingouin as pg
-import statsmodels.formula.api as smf
+
+from ._ols import coefficient_table, fit_formula
+from ._validate import check_probability
 
 __all__ = ["driver_labels", "segment_profiles", "within_cluster_regressions"]
 
@@ -193,39 +195,38 @@ def segment_profiles(
     return pd.DataFrame(rows)
 
 
-def within_cluster_regressions(data: pd.DataFrame, formula: str, cluster: str) -> pd.DataFrame:
+def within_cluster_regressions(
+    data: pd.DataFrame, formula: str, cluster: str, *, alpha: float = 0.05
+) -> pd.DataFrame:
     """Ordinary least squares of the same formula within each cluster (HC3 standard errors).
 
     Shows whether clusters found on attitudes alone (k-means, Gaussian mixtures) differ in
     what drives loyalty.
 
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    formula : str
+        ``"loyalty ~ satisfaction + delivered_value"``.
+    cluster : str
+        The column holding each customer's cluster.
+    alpha : float, default 0.05
+        Intervals have coverage ``1 - alpha``.
+
     Returns
     -------
     pandas.DataFrame
-        One row per cluster and term: ``cluster``, ``n``, ``term``, ``coef``, ``se``,
-        ``statistic`` (z: statsmodels' HC3 default is normal theory), ``df`` (``inf``),
-        ``p_val``, ``ci_low``, ``ci_high``, ``r_squared``.
+        One row per cluster and term: ``cluster``, ``n``, ``term``, the estimate columns
+        (``coef``, ``se``, ``statistic``, ``df``, ``p_val``, ``ci_low``, ``ci_high``; t with
+        the residual df, as every OLS table of the package) and ``r_squared``.
     """
+    check_probability("alpha", alpha)
     if cluster not in data.columns:
         raise ValueError(f"cluster column {cluster!r} is not in the data")
-    rows = []
+    tables = []
     for name, group in data.groupby(cluster, observed=True):
-        fit = smf.ols(formula, data=group).fit(cov_type="HC3")
-        ci = fit.conf_int()
-        for term in fit.params.index:
-            rows.append(
-                {
-                    "cluster": name,
-                    "n": int(fit.nobs),
-                    "term": "intercept" if term == "Intercept" else term,
-                    "coef": fit.params[term],
-                    "se": fit.bse[term],
-                    "statistic": fit.tvalues[term],
-                    "df": np.inf,
-                    "p_val": fit.pvalues[term],
-                    "ci_low": ci.loc[term, 0],
-                    "ci_high": ci.loc[term, 1],
-                    "r_squared": fit.rsquared,
-                }
-            )
-    return pd.DataFrame(rows)
+        fit = fit_formula(formula, group)
+        tables.append(
+            coefficient_table(fit, alpha, cluster=name, n=int(fit.nobs)).assign(r_squared=fit.rsquared)
+        )
+    return pd.concat(tables, ignore_index=True)
