@@ -108,7 +108,7 @@ def test_within_cluster_regressions_match_statsmodels():
     rng = np.random.default_rng(1)
     data = pd.DataFrame({"x": rng.normal(size=200), "cluster": np.repeat([1, 2], 100)})
     data["y"] = np.where(data["cluster"] == 1, 2 * data["x"], -data["x"]) + rng.normal(size=200)
-    table = within_cluster_regressions(data, "y ~ x", "cluster")
+    table = within_cluster_regressions("y ~ x", data, "cluster")
     slopes = table[table.term == "x"].set_index("cluster")["coef"]
     assert slopes[1] == pytest.approx(np.polyfit(data.x[:100], data.y[:100], 1)[0])
     assert slopes[2] == pytest.approx(np.polyfit(data.x[100:], data.y[100:], 1)[0])

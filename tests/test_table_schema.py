@@ -53,7 +53,7 @@ def _estimate_tables():
     yield "mediation", lr.mediation(data, "value", "satisfaction", "loyalty", n_boot=50, progress=False)
     yield (
         "within_cluster_regressions",
-        lr.within_cluster_regressions(data, "loyalty ~ satisfaction", "segment"),
+        lr.within_cluster_regressions("loyalty ~ satisfaction", data, "segment"),
     )
     yield "fit_corporate_reputation().paths", lr.fit_corporate_reputation(n_boot=20, random_state=0).paths
 

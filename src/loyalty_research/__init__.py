@@ -27,8 +27,10 @@ Submodules, one idea each:
 
 Every public name is importable from the package itself (``lr.fit_clusterwise``); each loads its
 submodule on first use, so that ``import loyalty_research`` is instant. Shared by the submodules:
-``_validate`` (argument and column checks) and ``_tables`` (intervals for shares, Wald columns,
-percentile-bootstrap summaries).
+``_validate`` (argument and column checks), ``_tables`` (the table schema, intervals for shares,
+Wald columns, percentile-bootstrap summaries), ``_ols`` (the one least-squares route) and
+``_display`` (result objects as HTML tables in JupyterLab). ``resources/`` holds the simulated golf
+market as data.
 """
 
 from __future__ import annotations

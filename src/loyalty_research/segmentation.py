@@ -196,7 +196,7 @@ def segment_profiles(
 
 
 def within_cluster_regressions(
-    data: pd.DataFrame, formula: str, cluster: str, *, alpha: float = 0.05
+    formula: str, data: pd.DataFrame, cluster: str, *, alpha: float = 0.05
 ) -> pd.DataFrame:
     """Ordinary least squares of the same formula within each cluster (HC3 standard errors).
 
@@ -205,9 +205,10 @@ def within_cluster_regressions(
 
     Parameters
     ----------
-    data : pandas.DataFrame
     formula : str
-        ``"loyalty ~ satisfaction + delivered_value"``.
+        ``"loyalty ~ satisfaction + delivered_value"``. Formula first, as in
+        :func:`~loyalty_research.fit_clusterwise` (and statsmodels and R).
+    data : pandas.DataFrame
     cluster : str
         The column holding each customer's cluster.
     alpha : float, default 0.05

@@ -257,8 +257,12 @@ def nearest_lines(design: np.ndarray, y: np.ndarray, lines: np.ndarray) -> np.nd
     )
 
 
+START_OWN_WEIGHT = 0.95
+"""A soft start's weight on a case's own segment; the other segments share the rest."""
+
+
 def soft_starts(
-    design: np.ndarray, y: np.ndarray, labels: np.ndarray, K: int, floor: float, own: float = 0.95
+    design: np.ndarray, y: np.ndarray, labels: np.ndarray, K: int, floor: float, own: float = START_OWN_WEIGHT
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One M-step from each row of hard labels, softened: weight ``own`` on a case's own segment and
     the rest shared by the others. Returns log proportions (S, K), coefficients (S, K, q) and

@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from .._tables import wald_table
 from .._validate import check_count, check_probability, collinear_columns
 from ._em import e_step, log_prior, prior_steps, run_em
-from ._em_kernel import nearest_lines, single_threaded_blas, soft_starts
+from ._em_kernel import START_OWN_WEIGHT, nearest_lines, single_threaded_blas, soft_starts
 from .grid import answer_grid
 
 # y counts as an exact linear function of X when the pooled residual RMS is at most this share
@@ -603,8 +603,8 @@ class ClusterwiseRegression(BaseEstimator):
         m = prior_design.shape[1]
         if m == 1:
             return (log_w - log_w[:, :1])[:, :, None], coefs, variances
-        resp = np.full((count, len(y), K), 0.05 / (K - 1))
-        np.put_along_axis(resp, labels[..., None], 0.95, axis=2)
+        resp = np.full((count, len(y), K), (1.0 - START_OWN_WEIGHT) / (K - 1))  # as soft_starts
+        np.put_along_axis(resp, labels[..., None], START_OWN_WEIGHT, axis=2)
         return prior_steps(prior_design, resp.transpose(1, 0, 2), np.zeros((count, K, m))), coefs, variances
 
     def _fit_spath(self, design, y, rng) -> dict:
