@@ -8,7 +8,7 @@ import pandas as pd
 import loyalty_research as lr
 from loyalty_research.cli import main
 from loyalty_research.datasets import DATA_DIR, write_golf_data
-from loyalty_research.simulate import _golf_codebook
+from loyalty_research.simulate import simulated_codebook
 
 
 def test_bundled_files_are_exactly_the_default_simulation(tmp_path):
@@ -36,7 +36,7 @@ def test_loaded_survey_equals_the_simulation():
 
 
 def test_codebook_file_matches_the_simulator():
-    assert lr.load_codebook().to_dict() == _golf_codebook().to_dict()
+    assert lr.load_codebook().to_dict() == simulated_codebook().to_dict()
     codebook = lr.load_codebook()
     assert codebook.delivered_value == {"benefits": "perceived_benefits", "costs": "perceived_costs"}
     assert set(codebook.constructs) >= {"satisfaction", "loyalty", "trust_cognitive", "expectation"}

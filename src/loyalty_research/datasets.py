@@ -19,7 +19,7 @@ import yaml
 
 from .codebook import Codebook
 from .realism import realism_table, true_parameter_ari
-from .simulate import DEFAULT_SEED, GolfSurveyParameters, _golf_codebook, simulate_golf_survey
+from .simulate import DEFAULT_SEED, GolfSurveyParameters, simulate_golf_survey, simulated_codebook
 
 __all__ = [
     "DATA_DIR",
@@ -65,7 +65,7 @@ def load_golf_survey() -> pd.DataFrame:
     >>> survey.shape
     (800, 72)
     """
-    return _typed(pd.read_csv(DATA_DIR / SURVEY_FILE), _golf_codebook())
+    return _typed(pd.read_csv(DATA_DIR / SURVEY_FILE), simulated_codebook())
 
 
 def load_golf_truth() -> pd.DataFrame:
@@ -106,7 +106,7 @@ def write_golf_data(
     paths = [directory / name for name in (SURVEY_FILE, TRUTH_FILE, CODEBOOK_FILE, PARAMETERS_FILE)]
     survey.to_csv(paths[0], index=False, lineterminator="\n", float_format="%.10g")
     truth.to_csv(paths[1], index=False, lineterminator="\n", float_format="%.6f")
-    _golf_codebook().to_yaml(paths[2])
+    simulated_codebook().to_yaml(paths[2])
     header = (
         f"# Every parameter of simulate_golf_survey({n_respondents}, random_state={random_state}),\n"
         "# written by `make data`; see GolfSurveyParameters for what each means.\n"
@@ -131,7 +131,7 @@ def _with_realism_section(text: str, survey: pd.DataFrame, truth: pd.DataFrame) 
     """The data card with its realism table (between the two markers) computed from these data."""
     if REALISM_BEGIN not in text or REALISM_END not in text:
         raise ValueError(f"the data card lacks the markers {REALISM_BEGIN!r} and {REALISM_END!r}")
-    table = realism_table(survey, truth, _golf_codebook())
+    table = realism_table(survey, truth, simulated_codebook())
 
     def bound(value: float) -> str:
         return "" if np.isnan(value) or np.isinf(value) else f"{value:g}"

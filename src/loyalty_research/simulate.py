@@ -48,6 +48,7 @@ from scipy.special import expit, logit, softmax
 from ._defaults import DEFAULT_SEED
 from ._validate import check_count
 from .codebook import Codebook
+from .complaints import OUTCOMES
 
 __all__ = [
     "DEFAULT_SEED",
@@ -56,6 +57,7 @@ __all__ = [
     "SEGMENTS",
     "GolfSurveyParameters",
     "simulate_golf_survey",
+    "simulated_codebook",
     "true_segment_coefficients",
 ]
 
@@ -348,8 +350,12 @@ class GolfSurveyParameters:
         return {name: plain(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
-def _golf_codebook() -> Codebook:
-    """The codebook of the simulated golf survey (the source of ``data/codebook.yaml``)."""
+def simulated_codebook() -> Codebook:
+    """The codebook the simulator writes its survey with: the source of ``data/codebook.yaml``.
+
+    To read a codebook, bundled or your own, use :func:`~loyalty_research.load_codebook`; this
+    builds the bundled one from ``resources/`` for ``make data`` and the method studies.
+    """
     columns: dict[str, dict[str, Any]] = dict(_OTHER_COLUMNS)
     for name, construct, reverse, label_en, label_zh, _ in GOLF_ITEMS:
         columns[name] = {
@@ -507,7 +513,7 @@ def simulate_golf_survey(
     rounds = traits["rounds_last_year"].to_numpy()
     pace = (rounds + 0.5) / 365 * np.exp(params.recency_loyalty * standard["loyalty"])
     survey["days_since_last_round"] = np.clip(np.ceil(rng.exponential(1 / pace)), 1, 730)
-    survey = survey[list(_golf_codebook().columns)]
+    survey = survey[list(simulated_codebook().columns)]
 
     coefficients = equations.set_index("segment")
     seg_names = np.asarray(SEGMENTS)[segment]  # segment indexes the first n_segments of SEGMENTS
@@ -646,7 +652,7 @@ def _simulate_latent(
     quickly = resolved & (rng.random(n) < p.quick_rate)
     outcome = np.select([quickly, resolved, complained, had_problem], [4, 3, 2, 1], default=0)
 
-    complaint_shift = np.array([p.satisfaction_by_complaint[k] for k in _COMPLAINT_OUTCOMES])[outcome]
+    complaint_shift = np.array([p.satisfaction_by_complaint[k] for k in OUTCOMES])[outcome]
     satisfaction = (
         p.satisfaction_quality * quality_mean
         + p.satisfaction_disconfirmation * disconfirmation
@@ -678,9 +684,6 @@ def _simulate_latent(
     return latent, outcome
 
 
-_COMPLAINT_OUTCOMES = ("no_problem", "not_complained", "unresolved", "resolved", "resolved_quickly")
-
-
 def _simulate_styles(rng: np.random.Generator, n: int, p: GolfSurveyParameters) -> dict[str, np.ndarray]:
     return {
         "acquiescence": p.acquiescence_sd * rng.standard_normal(n),
@@ -710,7 +713,7 @@ def _simulate_outcomes(
         0,
         10,
     )
-    base = np.array([p.repurchase_base[k] for k in _COMPLAINT_OUTCOMES])[outcome]
+    base = np.array([p.repurchase_base[k] for k in OUTCOMES])[outcome]
     prob = expit(logit(base) + p.repurchase_loyalty * loyalty)
     repurchase = rng.random(n) < prob
     rate = (traits["rounds_last_year"].to_numpy() + 1.0) * np.exp(p.rounds_next_loyalty * loyalty)

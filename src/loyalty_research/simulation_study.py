@@ -56,9 +56,9 @@ from .clusterwise import (
     permutation_test,
     select_n_components,
 )
-from .clusterwise.inference import _lrt_from_fits
+from .clusterwise.inference import lrt_from_fits
 from .codebook import Codebook
-from .simulate import GolfSurveyParameters, _golf_codebook, simulate_golf_survey
+from .simulate import GolfSurveyParameters, simulate_golf_survey, simulated_codebook
 from .survey import score_constructs
 
 if TYPE_CHECKING:
@@ -901,7 +901,7 @@ def _task_seed(entropy: int, task: dict[str, Any]) -> np.random.SeedSequence:
 
 @cache
 def _codebook() -> Codebook:
-    return _golf_codebook()
+    return simulated_codebook()
 
 
 def _simulate(
@@ -928,7 +928,7 @@ def _sequential_lrt(
     streams = seed.spawn(max(models) + 1)
     chosen, first_p, n_tests = 1, np.nan, 0
     for k in range(2, max(models) + 1):
-        test = _lrt_from_fits(
+        test = lrt_from_fits(
             models[k - 1],
             models[k],
             X,

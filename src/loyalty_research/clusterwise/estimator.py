@@ -873,7 +873,7 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError(f"se must be 'observed' or 'bootstrap', got {se!r}")
         table = self._inference(X, y, concomitant, alpha)
         table = table[table["part"] == "regression"].drop(columns="part").reset_index(drop=True)
-        return _mark_identified(table, self.collinear_terms_)
+        return mark_identified(table, self.collinear_terms_)
 
     def concomitant_summary(self, X, y, concomitant, *, alpha: float = 0.05) -> pd.DataFrame:
         """Multinomial-logit coefficients of the segment priors, segment 1 the reference.
@@ -915,7 +915,7 @@ class ClusterwiseRegression(BaseEstimator):
             raise ValueError("the model was fitted without concomitant variables")
         table = self._inference(X, y, concomitant, alpha)
         table = table[table["part"] == "concomitant"].drop(columns="part").reset_index(drop=True)
-        return _mark_identified(table, self.separated_terms_)
+        return mark_identified(table, self.separated_terms_)
 
     def _feature_names(self) -> list[str]:
         if hasattr(self, "feature_names_in_"):
@@ -940,7 +940,7 @@ class ClusterwiseRegression(BaseEstimator):
         return wald_table(table, estimate[keep], se[keep], alpha)
 
 
-def _mark_identified(table: pd.DataFrame, unidentified: list[tuple[int, str]]) -> pd.DataFrame:
+def mark_identified(table: pd.DataFrame, unidentified: list[tuple[int, str]]) -> pd.DataFrame:
     """Add ``identified``; rows that are not get NaN standard errors, tests and intervals."""
     missing = set(unidentified)
     table["identified"] = [

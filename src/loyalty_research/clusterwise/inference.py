@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from .._display import HTMLTables
 from .._tables import wald_table
 from .._validate import check_count
-from .estimator import ClusterwiseRegression, _mark_identified
+from .estimator import ClusterwiseRegression, mark_identified
 from .grid import answer_grid
 from .results import ClusterwiseResults, model_matrices
 
@@ -163,9 +163,11 @@ def _null_kind(y, null: str, grid_step: float | None):
     return kind, (float(y.min()), float(y.max()), float(step))
 
 
-def _lrt_from_fits(
+def lrt_from_fits(
     null_model, alt_model, X, y, concomitant, *, n_boot, null, grid_step, seeds, settings, n_jobs, progress
 ) -> BootstrapLRTResult:
+    """The bootstrap LRT of two fitted models (K - 1 and K segments) on the same data: the one
+    implementation behind :func:`bootstrap_lrt`, :func:`select_n_components` and the method study."""
     from joblib import Parallel, delayed
 
     kind, grid = _null_kind(y, null, grid_step)
@@ -333,7 +335,7 @@ def bootstrap_lrt(
     alt_model = ClusterwiseRegression(k, random_state=np.random.default_rng(seeds[1]), **settings)
     null_model.fit(X, y, concomitant)
     alt_model.fit(X, y, concomitant)
-    return _lrt_from_fits(
+    return lrt_from_fits(
         null_model,
         alt_model,
         X,
@@ -440,7 +442,7 @@ def select_n_components(
         if n_boot and k > 1 and not stopped:
             previous = fitted.get(k - 1) or _fit_quietly(k - 1, X, y, concomitant, random_state, settings)
             seeds = lrt_seeds[k].spawn(n_boot)
-            test = _lrt_from_fits(
+            test = lrt_from_fits(
                 previous,
                 model,
                 X,
@@ -680,7 +682,7 @@ def bootstrap_coefficients(
     )
     table = wald_table(table, reference.ravel(), se, alpha)
     table["ci_low"], table["ci_high"] = low.ravel(), high.ravel()
-    table = _mark_identified(table, model.collinear_terms_)
+    table = mark_identified(table, model.collinear_terms_)
     table.attrs["draws"] = draws
     return table
 
