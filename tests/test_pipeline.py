@@ -248,6 +248,7 @@ def test_a_two_segment_survey_is_reported_as_two_segments(two_segment_survey, tm
     assert _analyze(two_segment_survey / "survey.csv", two_segment_survey / "codebook.yaml", out, *names) == 0
     lines = (out / "findings.txt").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("Segments found: 2 ")
+    assert "2 vs 1: p = " in lines[0]  # the tests behind the count are listed
     assert_no_golf_wording(out)
     segmentation = _visible_text((out / "05_clusterwise_segmentation.html").read_text(encoding="utf-8"))
     assert "satisfaction drives loyalty in segment" in segmentation

@@ -2,15 +2,19 @@
 
 :func:`fit_ols` (statsmodels, HC3 standard errors with t-based inference, as R's ``coeftest``) gives
 the tables that are reported; :func:`least_squares` (NumPy) is the same estimator without the
-bookkeeping, for the thousands of refits of a bootstrap.
+bookkeeping, for the thousands of refits of a bootstrap, and :func:`residuals` its residuals.
+statsmodels is imported on first use, so that the NumPy helpers stay light.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-import statsmodels.formula.api as smf
+
+if TYPE_CHECKING:
+    import statsmodels.api as sm
 
 __all__ = [
     "coefficient_table",
@@ -18,15 +22,22 @@ __all__ = [
     "fit_ols",
     "information_criteria",
     "least_squares",
+    "residuals",
     "robust_wald",
     "standardised_betas",
 ]
 
 
+def residuals(design: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Least-squares residuals of ``outcome`` on ``design`` (as given: add the intercept column)."""
+    coef, *_ = np.linalg.lstsq(design, outcome, rcond=None)
+    return outcome - design @ coef
+
+
 def least_squares(design: np.ndarray, outcome: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Coefficients, classical standard errors and residual degrees of freedom (design as given)."""
     coef, *_ = np.linalg.lstsq(design, outcome, rcond=None)
-    resid = outcome - design @ coef
+    resid = outcome - design @ coef  # not residuals(): the coefficients are returned too
     dof = design.shape[0] - design.shape[1]
     cov = (resid @ resid / dof) * np.linalg.pinv(design.T @ design)
     return coef, np.sqrt(np.diag(cov)), dof
@@ -36,12 +47,16 @@ def fit_ols(
     outcome: np.ndarray, design: pd.DataFrame, *, hc3: bool = True
 ) -> sm.regression.linear_model.RegressionResultsWrapper:
     """OLS with an intercept; HC3 standard errors (t-based, as R's coeftest) unless ``hc3=False``."""
+    import statsmodels.api as sm
+
     model = sm.OLS(outcome, sm.add_constant(design, has_constant="add"))
     return model.fit(cov_type="HC3", use_t=True) if hc3 else model.fit()
 
 
 def fit_formula(formula: str, data: pd.DataFrame) -> sm.regression.linear_model.RegressionResultsWrapper:
     """:func:`fit_ols` from a formula (``"y ~ x1 + x2"``, with an intercept): HC3, t-based."""
+    import statsmodels.formula.api as smf
+
     return smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._ols import residuals
 from ._validate import complete_cases, numeric_columns, row_labels
 from .codebook import Codebook
 
@@ -247,8 +248,7 @@ def relative_importance(data: pd.DataFrame, y: str, predictors: Sequence[str]) -
     for size in range(1, len(predictors) + 1):
         for subset in itertools.combinations(predictors, size):
             design = np.column_stack([np.ones(len(complete)), complete[list(subset)].to_numpy()])
-            coef, *_ = np.linalg.lstsq(design, outcome, rcond=None)
-            resid = outcome - design @ coef
+            resid = residuals(design, outcome)
             r2_of[frozenset(subset)] = 1 - resid @ resid / total
     p = len(predictors)
     rows = []

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import signal, stats
 from sklearn.metrics import adjusted_rand_score
 
+from ._ols import residuals
 from .codebook import Codebook
 from .measurement import item_statistics, scale_reliability
 from .survey import score_constructs
@@ -235,7 +236,7 @@ def _within_r2(truth: pd.DataFrame) -> pd.Series:
             continue
         X = np.column_stack([np.ones(len(rows)), rows["latent_satisfaction"], rows["latent_delivered_value"]])
         y = rows["latent_loyalty"].to_numpy()
-        residual = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        residual = residuals(X, y)
         out[segment] = 1 - residual.var() / y.var()
     return pd.Series(out, dtype=float)
 
