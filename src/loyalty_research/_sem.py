@@ -1,0 +1,605 @@
+"""Covariance-structure models by maximum likelihood, with full-information ML for missing answers.
+
+The engine behind :func:`~loyalty_research.confirmatory_factor_analysis`'s ``missing="fiml"``
+and the structural models: a model written in lavaan's syntax (``=~`` measured by, ``~``
+regressed on, ``~~`` covaries with; ``1*x`` fixes, ``a*x`` labels and so constrains equal) is
+laid out as RAM matrices (McArdle & McDonald, 1984) over the observed and latent variables,
+
+.. math:: \\Sigma = F (I - A)^{-1} S (I - A)^{-T} F^T, \\qquad \\mu = F (I - A)^{-1} m,
+
+and fitted by maximising the case-wise normal log-likelihood of every answered value, one term
+per missing-data pattern (Arbuckle, 1996). With complete data this is ordinary ML. The model's
+chi-square is twice the log-likelihood gap to the saturated model (mean and covariance free,
+estimated by EM under missing data) and the baseline model has independent variables, as in
+lavaan (Rosseel, 2012), whose conventions the fit indices follow; ``tests/reference/`` holds
+lavaan's numbers for the same models.
+
+References
+----------
+Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete data. In
+G. A. Marcoulides & R. E. Schumacker (Eds.), Advanced structural equation modeling (pp.
+243-277). Erlbaum.
+
+McArdle, J. J., & McDonald, R. P. (1984). Some algebraic properties of the reticular action
+model for moment structures. British Journal of Mathematical and Statistical Psychology, 37,
+234-251.
+
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of
+Statistical Software, 48(2), 1-36. https://doi.org/10.18637/jss.v048.i02
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+__all__ = ["SEMFit", "Statement", "fit_model", "fit_row", "parameter_table", "parse_model"]
+
+_OPERATORS = ("=~", "~~", "~")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One term of a model: ``lhs op rhs`` with an optional fixed value or label."""
+
+    lhs: str
+    op: str
+    rhs: str
+    fixed: float | None = None
+    label: str | None = None
+    free: bool = False  # NA*x: free a parameter that would be fixed by default
+
+
+def parse_model(syntax: str) -> list[Statement]:
+    """The statements of a model in lavaan's syntax, one per right-hand-side term.
+
+    Examples
+    --------
+    >>> [(s.lhs, s.op, s.rhs, s.fixed) for s in parse_model("f =~ 1*x1 + x2")]
+    [('f', '=~', 'x1', 1.0), ('f', '=~', 'x2', None)]
+    """
+    statements = []
+    for number, raw in enumerate(re.split(r"[\n;]", syntax), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        op = next((o for o in _OPERATORS if o in line), None)
+        if op is None:
+            raise ValueError(f"model line {number} ({line!r}) has no operator: use =~, ~ or ~~")
+        lhs, rhs = (part.strip() for part in line.split(op, 1))
+        if not _NAME.match(lhs):
+            raise ValueError(f"model line {number}: {lhs!r} is not a variable name")
+        for term in rhs.split("+"):
+            term = term.strip()
+            modifier, _, name = term.rpartition("*")
+            modifier, name = modifier.strip(), name.strip()
+            if not _NAME.match(name):
+                raise ValueError(f"model line {number}: {term!r} is not a variable name")
+            if not modifier:
+                statements.append(Statement(lhs, op, name))
+            elif modifier == "NA":
+                statements.append(Statement(lhs, op, name, free=True))
+            elif _NUMBER.match(modifier):
+                statements.append(Statement(lhs, op, name, fixed=float(modifier)))
+            elif _NAME.match(modifier):
+                statements.append(Statement(lhs, op, name, label=modifier))
+            else:
+                raise ValueError(f"model line {number}: cannot read the modifier {modifier!r} in {term!r}")
+    if not statements:
+        raise ValueError("the model has no statements")
+    return statements
+
+
+@dataclass
+class _Layout:
+    """Where each parameter sits in the RAM matrices, and the fixed values."""
+
+    observed: list[str]
+    latent: list[str]
+    rows: list[dict] = field(default_factory=list)  # the parameter table, lavaan-like
+    A: np.ndarray | None = None
+    S: np.ndarray | None = None
+    m: np.ndarray | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return self.observed + self.latent
+
+
+def _layout(statements: list[Statement], data_columns: list[str], std_lv: bool) -> _Layout:
+    latent = list(dict.fromkeys(s.lhs for s in statements if s.op == "=~"))
+    mentioned = list(dict.fromkeys(n for s in statements for n in (s.lhs, s.rhs)))
+    observed = [n for n in mentioned if n not in latent]
+    missing = [n for n in observed if n not in data_columns]
+    if missing:
+        raise ValueError(f"the model names variables that are neither in the data nor latent: {missing}")
+    endogenous = {s.lhs for s in statements if s.op == "~"}
+    predictors = [s.rhs for s in statements if s.op == "~" and s.rhs not in latent]
+    if predictors:
+        raise ValueError(
+            f"observed predictors in regressions ({sorted(set(predictors))}) are not supported: "
+            "measure them by a latent variable (f =~ 1*x) instead"
+        )
+    layout = _Layout(observed, latent)
+    index = {n: i for i, n in enumerate(layout.names)}
+    size = len(index)
+    layout.A, layout.S, layout.m = np.zeros((size, size)), np.zeros((size, size)), np.zeros(size)
+    seen: set[tuple[str, str, str]] = set()
+
+    def add(lhs: str, op: str, rhs: str, *, fixed: float | None, label: str | None) -> None:
+        key = (op, *sorted((lhs, rhs))) if op == "~~" else (op, lhs, rhs)
+        if key not in seen:  # the user's statement wins over a default for the same parameter
+            seen.add(key)
+            layout.rows.append({"lhs": lhs, "op": op, "rhs": rhs, "fixed": fixed, "label": label})
+
+    for s in statements:
+        if s.op == "=~":
+            first = next(t for t in statements if t.op == "=~" and t.lhs == s.lhs) is s
+            fixed = s.fixed if s.fixed is not None else (1.0 if first and not std_lv and not s.free else None)
+            add(s.lhs, "=~", s.rhs, fixed=fixed, label=s.label)
+    for s in statements:
+        if s.op == "~":
+            add(s.lhs, "~", s.rhs, fixed=s.fixed, label=s.label)
+    for s in statements:
+        if s.op == "~~":
+            add(s.lhs, "~~", s.rhs, fixed=s.fixed, label=s.label)
+    for name in observed:
+        add(name, "~~", name, fixed=None, label=None)
+    for name in latent:
+        add(name, "~~", name, fixed=1.0 if std_lv else None, label=None)
+    # lavaan's defaults: exogenous factors covary (auto.cov.lv.x), and so do the residuals of
+    # factors that are only ever explained, never explaining (auto.cov.y)
+    exogenous = [n for n in latent if n not in endogenous]
+    explaining = {s.rhs for s in statements if s.op == "~"}
+    pure_dependent = [n for n in latent if n in endogenous and n not in explaining]
+    for group in (exogenous, pure_dependent):
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                add(a, "~~", b, fixed=None, label=None)
+    for name in observed:
+        add(name, "~1", "", fixed=None, label=None)
+    for name in latent:  # factor means are 0: the intercepts carry the level
+        add(name, "~1", "", fixed=0.0, label=None)
+    for row in layout.rows:
+        lhs, op, rhs = row["lhs"], row["op"], row["rhs"]
+        if op == "=~":
+            row["where"] = ("A", index[rhs], index[lhs])
+        elif op == "~":
+            row["where"] = ("A", index[lhs], index[rhs])
+        elif op == "~~":
+            row["where"] = ("S", index[lhs], index[rhs])
+        else:
+            row["where"] = ("m", index[lhs], 0)
+    return layout
+
+
+def _free_parameters(layout: _Layout) -> list[list[dict]]:
+    """Free parameters: the rows each one sets (rows sharing a label share a parameter)."""
+    groups: dict[str, list[dict]] = {}
+    order: list[str] = []
+    for k, row in enumerate(layout.rows):
+        if row["fixed"] is not None:
+            row["free"] = 0
+            continue
+        key = row["label"] or f"#{k}"
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(row)
+    parameters = [groups[key] for key in order]
+    for number, rows in enumerate(parameters, start=1):
+        for row in rows:
+            row["free"] = number
+    return parameters
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """Summary statistics per missing-data pattern: observed columns, count, mean, covariance."""
+
+    columns: list[np.ndarray]
+    counts: np.ndarray
+    means: list[np.ndarray]
+    covariances: list[np.ndarray]
+    n: int
+
+
+def _patterns(values: np.ndarray) -> _Patterns:
+    observed = ~np.isnan(values)
+    keep = observed.any(axis=1)
+    values, observed = values[keep], observed[keep]
+    masks, inverse = np.unique(observed, axis=0, return_inverse=True)
+    columns, counts, means, covariances = [], [], [], []
+    for k, mask in enumerate(masks):
+        rows = values[inverse.ravel() == k][:, mask]
+        mean = rows.mean(axis=0)
+        centred = rows - mean
+        columns.append(np.flatnonzero(mask))
+        counts.append(len(rows))
+        means.append(mean)
+        covariances.append(centred.T @ centred / len(rows))
+    return _Patterns(columns, np.array(counts), means, covariances, int(keep.sum()))
+
+
+def _loglik(patterns: _Patterns, sigma: np.ndarray, mu: np.ndarray, *, gradient: bool = False):
+    """Case-wise normal log-likelihood; with ``gradient`` also its derivatives in sigma and mu."""
+    total = 0.0
+    p = len(mu)
+    G, g = (np.zeros((p, p)), np.zeros(p)) if gradient else (None, None)
+    for cols, n, mean, cov in zip(
+        patterns.columns, patterns.counts, patterns.means, patterns.covariances, strict=True
+    ):
+        s = sigma[np.ix_(cols, cols)]
+        try:
+            chol = np.linalg.cholesky(s)
+        except np.linalg.LinAlgError:
+            return (-np.inf, None, None) if gradient else -np.inf
+        inv = np.linalg.inv(s)
+        d = mean - mu[cols]
+        c = cov + np.outer(d, d)
+        logdet = 2 * np.log(np.diag(chol)).sum()
+        total += -0.5 * n * (len(cols) * np.log(2 * np.pi) + logdet + np.sum(inv * c))
+        if gradient:
+            G[np.ix_(cols, cols)] += -0.5 * n * (inv - inv @ c @ inv)
+            g[cols] += n * inv @ d
+    return (total, G, g) if gradient else total
+
+
+def _saturated(values: np.ndarray, patterns: _Patterns, tol: float = 1e-12, max_iter: int = 10000):
+    """ML mean and covariance of incomplete multivariate normal data (EM; Little & Rubin 2002)."""
+    mu = np.nanmean(values, axis=0)
+    sigma = np.diag(np.nanvar(values, axis=0))
+    if len(patterns.counts) == 1 and len(patterns.columns[0]) == values.shape[1]:
+        return patterns.means[0], patterns.covariances[0]
+    p = len(mu)
+    for _ in range(max_iter):
+        first = np.zeros(p)
+        second = np.zeros((p, p))
+        for cols, n, mean, cov in zip(
+            patterns.columns, patterns.counts, patterns.means, patterns.covariances, strict=True
+        ):
+            miss = np.setdiff1d(np.arange(p), cols)
+            # expected sufficient statistics of the pattern's rows, from their means and covariance
+            x_mean = np.empty(p)
+            x_mean[cols] = mean
+            outer = np.zeros((p, p))
+            outer[np.ix_(cols, cols)] = cov + np.outer(mean, mean)
+            if len(miss):
+                coef = sigma[np.ix_(miss, cols)] @ np.linalg.inv(sigma[np.ix_(cols, cols)])
+                x_mean[miss] = mu[miss] + coef @ (mean - mu[cols])
+                resid = sigma[np.ix_(miss, miss)] - coef @ sigma[np.ix_(cols, miss)]
+                # E[x_m x_o'] and E[x_m x_m'] averaged over the pattern's rows
+                shift = mu[miss] - coef @ mu[cols]
+                outer[np.ix_(miss, cols)] = np.outer(shift, mean) + coef @ outer[np.ix_(cols, cols)]
+                outer[np.ix_(cols, miss)] = outer[np.ix_(miss, cols)].T
+                outer[np.ix_(miss, miss)] = (
+                    resid
+                    + np.outer(shift, shift)
+                    + np.outer(shift, mean) @ coef.T
+                    + coef @ np.outer(mean, shift)
+                    + coef @ outer[np.ix_(cols, cols)] @ coef.T
+                )
+            first += n * x_mean
+            second += n * outer
+        new_mu = first / patterns.n
+        new_sigma = second / patterns.n - np.outer(new_mu, new_mu)
+        change = max(np.abs(new_mu - mu).max(), np.abs(new_sigma - sigma).max())
+        mu, sigma = new_mu, new_sigma
+        if change < tol:
+            break
+    return mu, sigma
+
+
+@dataclass(frozen=True)
+class SEMFit:
+    """A fitted model: parameter table, fit measures, implied and saturated moments."""
+
+    parameters: pd.DataFrame
+    fit: dict[str, float]
+    sigma: np.ndarray
+    mu: np.ndarray
+    observed: list[str]
+    latent: list[str]
+    converged: bool
+    information: str
+
+
+def _ram(layout: _Layout, parameters: list[list[dict]], theta: np.ndarray):
+    A, S, m = layout.A.copy(), layout.S.copy(), layout.m.copy()
+    for row in layout.rows:
+        if row["fixed"] is not None:
+            _set(A, S, m, row["where"], row["fixed"])
+    for value, rows in zip(theta, parameters, strict=True):
+        for row in rows:
+            _set(A, S, m, row["where"], value)
+    return A, S, m
+
+
+def _set(A, S, m, where, value) -> None:
+    kind, i, j = where
+    if kind == "A":
+        A[i, j] = value
+    elif kind == "S":
+        S[i, j] = S[j, i] = value
+    else:
+        m[i] = value
+
+
+def _implied(A, S, m, p: int):
+    E = np.linalg.inv(np.eye(len(A)) - A)
+    full = E @ S @ E.T
+    return full[:p, :p], (E @ m)[:p], E, full
+
+
+def fit_model(
+    syntax: str,
+    data: pd.DataFrame,
+    *,
+    std_lv: bool = False,
+    missing: str = "listwise",
+) -> SEMFit:
+    """Fit a model in lavaan's syntax by maximum likelihood (FIML with ``missing="fiml"``)."""
+    if missing not in ("listwise", "fiml"):
+        raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    statements = parse_model(syntax)
+    layout = _layout(statements, list(data.columns), std_lv)
+    p = len(layout.observed)
+    values = data[layout.observed].to_numpy(dtype=float)
+    if missing == "listwise":
+        values = values[~np.isnan(values).any(axis=1)]
+    patterns = _patterns(values)
+    parameters = _free_parameters(layout)
+    theta = _starts(layout, parameters, values)
+    n = patterns.n
+
+    def objective(t):
+        A, S, m = _ram(layout, parameters, t)
+        sigma, mu, E, _ = _implied(A, S, m, p)
+        ll, G, g = _loglik(patterns, sigma, mu, gradient=True)
+        if not np.isfinite(ll):
+            return np.inf, np.zeros_like(t)
+        return -ll / n, -_chain(layout, parameters, A, S, m, E, G, g, p) / n
+
+    result = optimize.minimize(
+        objective, theta, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000}
+    )
+    theta = result.x
+    # Newton steps on the analytic gradient polish the optimum to machine precision
+    for _ in range(5):
+        hessian = _numeric_jacobian(lambda t: objective(t)[1], theta)
+        step = np.linalg.solve(0.5 * (hessian + hessian.T), objective(theta)[1])
+        theta = theta - step
+        if np.abs(step).max() < 1e-12:
+            break
+    A, S, m = _ram(layout, parameters, theta)
+    sigma, mu, _, full = _implied(A, S, m, p)
+    ll = _loglik(patterns, sigma, mu)
+    information = "observed" if missing == "fiml" else "expected"
+    if information == "observed":
+        hessian = _numeric_jacobian(lambda t: objective(t)[1], theta) * n
+        cov = np.linalg.inv(0.5 * (hessian + hessian.T))
+    else:
+        cov = np.linalg.inv(_expected_information(layout, parameters, theta, p, n))
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    sat_mu, sat_sigma = _saturated(values, patterns)
+    ll_sat = _loglik(patterns, sat_sigma, sat_mu)
+    # lavaan's defaults: a mean structure with FIML, none with complete data (then the intercepts
+    # are the sample means, are not counted as parameters and take no part in SRMR)
+    means = missing == "fiml"
+    npar = len(theta) if means else len(theta) - p
+    fit = _fit_measures(values, patterns, ll, ll_sat, npar, sigma, mu, sat_sigma, sat_mu, means=means)
+    table = _parameter_table(layout, theta, se, full, p)
+    if not means:
+        table = table[table["op"] != "~1"].reset_index(drop=True)
+    converged = bool(np.abs(objective(theta)[1]).max() < 1e-6)
+    return SEMFit(table, fit, sigma, mu, layout.observed, layout.latent, converged, information)
+
+
+def _chain(layout, parameters, A, S, m, E, G, g, p) -> np.ndarray:
+    """Gradient in the free parameters from the gradient in (sigma, mu)."""
+    size = len(A)
+    Gf = np.zeros((size, size))
+    Gf[:p, :p] = G
+    gf = np.zeros(size)
+    gf[:p] = g
+    EtGE = E.T @ Gf @ E
+    dS = EtGE
+    dA = 2 * EtGE @ S @ E.T + np.outer(E.T @ gf, E @ m)
+    dm = E.T @ gf
+    out = np.zeros(len(parameters))
+    for k, rows in enumerate(parameters):
+        total = 0.0
+        for row in rows:
+            kind, i, j = row["where"]
+            if kind == "A":
+                total += dA[i, j]
+            elif kind == "S":
+                total += dS[i, j] + dS[j, i] if i != j else dS[i, i]
+            else:
+                total += dm[i]
+        out[k] = total
+    return out
+
+
+def _numeric_jacobian(function, theta: np.ndarray) -> np.ndarray:
+    """Central differences of a vector function: one column per parameter."""
+    columns = []
+    for j in range(len(theta)):
+        h = 1e-6 * max(1.0, abs(theta[j]))
+        up, down = theta.copy(), theta.copy()
+        up[j] += h
+        down[j] -= h
+        columns.append((function(up) - function(down)) / (2 * h))
+    return np.column_stack(columns)
+
+
+def _expected_information(layout, parameters, theta, p, n) -> np.ndarray:
+    """Fisher information of complete normal data: n [D_s' (S^-1 x S^-1) D_s / 2 + D_m' S^-1 D_m]."""
+
+    def moments(t: np.ndarray) -> np.ndarray:
+        sigma, mu, _, _ = _implied(*_ram(layout, parameters, t), p)
+        return np.concatenate([sigma.ravel(), mu])
+
+    derivatives = _numeric_jacobian(moments, theta)
+    d_sigma, d_mu = derivatives[: p * p], derivatives[p * p :]
+    inv = np.linalg.inv(_implied(*_ram(layout, parameters, theta), p)[0])
+    return n * (0.5 * d_sigma.T @ np.kron(inv, inv) @ d_sigma + d_mu.T @ inv @ d_mu)
+
+
+def _starts(layout: _Layout, parameters: list[list[dict]], values: np.ndarray) -> np.ndarray:
+    variances = dict(zip(layout.observed, np.nanvar(values, axis=0), strict=True))
+    means = dict(zip(layout.observed, np.nanmean(values, axis=0), strict=True))
+    theta = np.zeros(len(parameters))
+    for k, rows in enumerate(parameters):
+        row = rows[0]
+        if row["op"] == "=~":
+            theta[k] = np.sqrt(0.5 * variances[row["rhs"]])
+        elif row["op"] == "~~" and row["lhs"] == row["rhs"]:
+            theta[k] = 0.5 * variances[row["lhs"]] if row["lhs"] in variances else 0.05
+        elif row["op"] == "~1":
+            theta[k] = means[row["lhs"]]
+    return theta
+
+
+def _fit_measures(
+    values, patterns, ll, ll_sat, npar, sigma, mu, sat_sigma, sat_mu, *, means: bool
+) -> dict[str, float]:
+    n, p = patterns.n, len(mu)
+    chisq = max(2 * (ll_sat - ll), 0.0)
+    df = p * (p + 1) // 2 + (p if means else 0) - npar
+    # baseline: independent variables, each with its own mean and variance (ML over its answers)
+    base_mu = np.nanmean(values, axis=0)
+    base_sigma = np.diag(np.nanvar(values, axis=0))
+    ll_base = _loglik(patterns, base_sigma, base_mu)
+    base_chisq = 2 * (ll_sat - ll_base)
+    base_df = p * (p + 1) // 2 - p
+    cfi_denominator = max(chisq - df, base_chisq - base_df, 0.0)
+    cfi = 1.0 - max(chisq - df, 0.0) / cfi_denominator if cfi_denominator > 0 else 1.0
+    tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1) if df > 0 else 1.0
+    rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) if df > 0 else 0.0
+    low, high = _rmsea_interval(chisq, df, n)
+    # SRMR (Bentler): residual covariances and means over the saturated estimates, standardised
+    scale = np.sqrt(np.diag(sat_sigma))
+    residual = (sat_sigma - sigma) / np.outer(scale, scale)
+    mean_residual = (sat_mu - mu) / scale
+    rows, cols = np.triu_indices(p)
+    squares = np.concatenate([residual[rows, cols] ** 2, mean_residual**2 if means else []])
+    srmr = float(np.sqrt(squares.mean()))
+    return {
+        "npar": npar,
+        "chisq": chisq,
+        "df": df,
+        "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "baseline.chisq": base_chisq,
+        "baseline.df": base_df,
+        "cfi": cfi,
+        "tli": tli,
+        "rmsea": rmsea,
+        "rmsea.ci.lower": low,
+        "rmsea.ci.upper": high,
+        "srmr": srmr,
+        "logl": ll,
+        "unrestricted.logl": ll_sat,
+        "aic": -2 * ll + 2 * npar,
+        "bic": -2 * ll + np.log(n) * npar,
+        "ntotal": n,
+    }
+
+
+def _rmsea_interval(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
+    """Noncentrality interval of RMSEA (Browne & Cudeck, 1993), lavaan's 90% default."""
+    if df <= 0:
+        return np.nan, np.nan
+
+    def bound(prob: float) -> float:
+        # the noncentrality at which chisq is the prob quantile
+        if stats.chi2.cdf(chisq, df) < prob:
+            return 0.0
+        lam = optimize.brentq(lambda x: stats.ncx2.cdf(chisq, df, x) - prob, 1e-10, max(10 * chisq, 100))
+        return float(np.sqrt(lam / (df * n)))
+
+    tail = (1 - level) / 2
+    return bound(1 - tail), bound(tail)
+
+
+def _parameter_table(layout: _Layout, theta, se, full, p) -> pd.DataFrame:
+    sd = np.sqrt(np.diag(full))
+    variance = {
+        row["lhs"]: (row["fixed"] if row["fixed"] is not None else theta[row["free"] - 1])
+        for row in layout.rows
+        if row["op"] == "~~" and row["lhs"] == row["rhs"]
+    }
+    names = layout.names
+    index = {n: i for i, n in enumerate(names)}
+    records = []
+    for row in layout.rows:
+        est = row["fixed"] if row["fixed"] is not None else theta[row["free"] - 1]
+        error = 0.0 if row["fixed"] is not None else se[row["free"] - 1]
+        lhs, op, rhs = row["lhs"], row["op"], row["rhs"]
+        if op == "=~":
+            std = est * sd[index[lhs]] / sd[index[rhs]]
+        elif op == "~":
+            std = est * sd[index[rhs]] / sd[index[lhs]]
+        elif op == "~~" and lhs == rhs:
+            std = est / sd[index[lhs]] ** 2  # the unexplained share of the variance
+        elif op == "~~":  # as lavaan: a correlation of the (residual) variances the model frees
+            product = variance[lhs] * variance[rhs]  # negative in a Heywood case: no correlation
+            std = est / np.sqrt(product) if product > 0 else np.nan
+        else:
+            std = est / sd[index[lhs]]
+        records.append(
+            {
+                "lhs": lhs,
+                "op": op,
+                "rhs": rhs,
+                "label": row["label"] or "",
+                "free": row["free"],
+                "est": float(est),
+                "se": float(error),
+                "std_all": float(std),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+FIT_COLUMNS = {
+    "npar": "npar",
+    "chisq": "chisq",
+    "df": "df",
+    "pvalue": "p_val",
+    "cfi": "cfi",
+    "tli": "tli",
+    "rmsea": "rmsea",
+    "rmsea.ci.lower": "rmsea_ci_low",
+    "rmsea.ci.upper": "rmsea_ci_high",
+    "srmr": "srmr",
+    "aic": "aic",
+    "bic": "bic",
+}
+"""lavaan's names of the fit measures, and the package's."""
+
+
+def fit_row(result: SEMFit, missing: str) -> pd.DataFrame:
+    """The one-row fit table of a result: ``n``, the fit measures, ``estimator``, ``missing``."""
+    row = {"n": int(result.fit["ntotal"])} | {new: result.fit[old] for old, new in FIT_COLUMNS.items()}
+    return pd.DataFrame([row]).astype({"npar": int, "df": int}).assign(estimator="ml", missing=missing)
+
+
+def parameter_table(result: SEMFit, alpha: float) -> pd.DataFrame:
+    """Every parameter in the package's schema: ``lhs``, ``op``, ``rhs``, ``label``, the estimate
+    columns (z tests; NaN for fixed parameters) and ``std_all``."""
+    from ._tables import wald_table
+
+    estimates = result.parameters
+    labels = estimates[["lhs", "op", "rhs", "label"]]
+    table = wald_table(labels, estimates["est"].to_numpy(), estimates["se"].to_numpy(), alpha)
+    table = table.assign(std_all=estimates["std_all"].to_numpy())
+    fixed = estimates["free"].to_numpy() == 0
+    table.loc[fixed, ["se", "statistic", "p_val", "ci_low", "ci_high"]] = np.nan
+    return table
