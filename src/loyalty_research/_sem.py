@@ -370,10 +370,13 @@ def fit_model(
         objective, theta, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000}
     )
     theta = result.x
-    # Newton steps on the analytic gradient polish the optimum to machine precision
-    for _ in range(5):
-        hessian = _numeric_jacobian(lambda t: objective(t)[1], theta)
-        step = np.linalg.solve(0.5 * (hessian + hessian.T), objective(theta)[1])
+    # Newton steps on the analytic gradient polish the optimum to machine precision; one Hessian
+    # (central differences of the gradient) serves the steps and, under FIML, the standard errors
+    gradient = lambda t: objective(t)[1]  # noqa: E731
+    hessian = _numeric_jacobian(gradient, theta)
+    hessian = 0.5 * (hessian + hessian.T)
+    for _ in range(20):
+        step = np.linalg.solve(hessian, gradient(theta))
         theta = theta - step
         if np.abs(step).max() < 1e-12:
             break
@@ -382,8 +385,7 @@ def fit_model(
     ll = _loglik(patterns, sigma, mu)
     information = "observed" if missing == "fiml" else "expected"
     if information == "observed":
-        hessian = _numeric_jacobian(lambda t: objective(t)[1], theta) * n
-        cov = np.linalg.inv(0.5 * (hessian + hessian.T))
+        cov = np.linalg.inv(hessian * n)
     else:
         cov = np.linalg.inv(_expected_information(layout, parameters, theta, p, n))
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
