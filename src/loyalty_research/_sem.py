@@ -31,6 +31,7 @@ Statistical Software, 48(2), 1-36. https://doi.org/10.18637/jss.v048.i02
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -179,24 +180,75 @@ def _layout(statements: list[Statement], data_columns: list[str], std_lv: bool) 
     return layout
 
 
-def _free_parameters(layout: _Layout) -> list[list[dict]]:
-    """Free parameters: the rows each one sets (rows sharing a label share a parameter)."""
-    groups: dict[str, list[dict]] = {}
-    order: list[str] = []
-    for k, row in enumerate(layout.rows):
-        if row["fixed"] is not None:
-            row["free"] = 0
-            continue
-        key = row["label"] or f"#{k}"
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
-        groups[key].append(row)
-    parameters = [groups[key] for key in order]
-    for number, rows in enumerate(parameters, start=1):
-        for row in rows:
-            row["free"] = number
-    return parameters
+# the kinds of parameter group_equal can hold equal across groups (lavaan's names)
+_EQUAL_KINDS = (
+    "loadings",
+    "intercepts",
+    "means",
+    "residuals",
+    "residual.covariances",
+    "lv.variances",
+    "lv.covariances",
+    "regressions",
+)
+
+
+def _parameter_key(text: str) -> tuple[str, str, str]:
+    """``"x1 ~1"`` or ``"f =~ x1"`` as (lhs, op, rhs)."""
+    for op in ("=~", "~~", "~1", "~"):
+        if op in text:
+            lhs, rhs = (part.strip() for part in text.split(op, 1))
+            return lhs, op, rhs
+    raise ValueError(f"group_partial: cannot read {text!r}; write e.g. 'x1 ~1' or 'visual =~ x2'")
+
+
+def _kind(row: dict, latent: list[str]) -> str:
+    """Which of lavaan's group.equal kinds a parameter row is."""
+    op, lhs, rhs = row["op"], row["lhs"], row["rhs"]
+    if op == "=~":
+        return "loadings"
+    if op == "~":
+        return "regressions"
+    if op == "~1":
+        return "means" if lhs in latent else "intercepts"
+    if lhs in latent:
+        return "lv.variances" if lhs == rhs else "lv.covariances"
+    return "residuals" if lhs == rhs else "residual.covariances"
+
+
+def _group_rows(
+    layout: _Layout, n_groups: int, group_equal: Sequence[str], group_partial: Sequence[str] = ()
+) -> tuple[list[list[dict]], int]:
+    """Each group's copy of the parameter rows, ``free`` numbering the parameters (1-based, 0 for
+    fixed); rows under a ``group_equal`` kind, or sharing a label, share one parameter, except the
+    ``group_partial`` ones (lavaan's ``"x1 ~1"``, ``"visual =~ x2"``)."""
+    released = {_parameter_key(text) for text in group_partial}
+    unknown = [kind for kind in group_equal if kind not in _EQUAL_KINDS]
+    if unknown:
+        raise ValueError(f"group_equal: unknown kinds {unknown}; use any of {list(_EQUAL_KINDS)}")
+    index: dict[tuple, int] = {}
+    groups = []
+    for g in range(n_groups):
+        rows = [dict(row) for row in layout.rows]
+        for k, row in enumerate(rows):
+            latent_mean = row["op"] == "~1" and row["lhs"] in layout.latent
+            if g > 0 and latent_mean and "intercepts" in group_equal and "means" not in group_equal:
+                row["fixed"] = None  # as lavaan: equal intercepts free the later groups' factor means
+            if row["fixed"] is not None:
+                row["free"] = 0
+                continue
+            if row["label"]:
+                key: tuple = ("label", row["label"])
+            elif (
+                _kind(row, layout.latent) in group_equal
+                and (row["lhs"], row["op"], row["rhs"]) not in released
+            ):
+                key = ("equal", k)
+            else:
+                key = (g, k)
+            row["free"] = index.setdefault(key, len(index) + 1)
+        groups.append(rows)
+    return groups, len(index)
 
 
 @dataclass(frozen=True)
@@ -298,26 +350,23 @@ def _saturated(values: np.ndarray, patterns: _Patterns, tol: float = 1e-12, max_
 
 @dataclass(frozen=True)
 class SEMFit:
-    """A fitted model: parameter table, fit measures, implied and saturated moments."""
+    """A fitted model: parameter table, fit measures and each group's implied moments."""
 
     parameters: pd.DataFrame
     fit: dict[str, float]
-    sigma: np.ndarray
-    mu: np.ndarray
+    sigmas: list[np.ndarray]
+    mus: list[np.ndarray]
     observed: list[str]
     latent: list[str]
+    groups: list
     converged: bool
     information: str
 
 
-def _ram(layout: _Layout, parameters: list[list[dict]], theta: np.ndarray):
-    A, S, m = layout.A.copy(), layout.S.copy(), layout.m.copy()
-    for row in layout.rows:
-        if row["fixed"] is not None:
-            _set(A, S, m, row["where"], row["fixed"])
-    for value, rows in zip(theta, parameters, strict=True):
-        for row in rows:
-            _set(A, S, m, row["where"], value)
+def _ram(size: int, rows: list[dict], theta: np.ndarray):
+    A, S, m = np.zeros((size, size)), np.zeros((size, size)), np.zeros(size)
+    for row in rows:
+        _set(A, S, m, row["where"], row["fixed"] if row["free"] == 0 else theta[row["free"] - 1])
     return A, S, m
 
 
@@ -337,34 +386,78 @@ def _implied(A, S, m, p: int):
     return full[:p, :p], (E @ m)[:p], E, full
 
 
+def _split(data: pd.DataFrame, observed: list[str], group: str | None, missing: str):
+    """Each group's label and answers (rows without any answer, or with a missing one under
+    listwise deletion, left out), groups in order of appearance as lavaan orders them."""
+    if group is None:
+        parts = [(None, data[observed])]
+    else:
+        if group not in data.columns:
+            raise ValueError(f"group column {group!r} is not in the data")
+        labelled = data[data[group].notna()]
+        parts = [
+            (label, labelled.loc[labelled[group] == label, observed]) for label in labelled[group].unique()
+        ]
+        if len(parts) < 2:
+            raise ValueError(
+                f"group column {group!r} holds {len(parts)} group: a multigroup model needs two or more"
+            )
+    out = []
+    for label, frame in parts:
+        values = frame.to_numpy(dtype=float)
+        values = (
+            values[~np.isnan(values).any(axis=1)]
+            if missing == "listwise"
+            else values[~np.isnan(values).all(axis=1)]
+        )
+        where = "" if group is None else f"group {label!r} of column {group!r}: "
+        if len(values) <= len(observed):
+            raise ValueError(
+                f"{where}{len(values)} usable respondents for {len(observed)} variables: too few"
+            )
+        constant = [c for c, column in zip(observed, values.T, strict=True) if np.nanstd(column) == 0]
+        if constant:
+            raise ValueError(
+                f"{where}{constant[0]!r} has one value for everybody: it cannot be modelled; drop it"
+            )
+        out.append((label, values))
+    return out
+
+
 def fit_model(
     syntax: str,
     data: pd.DataFrame,
     *,
     std_lv: bool = False,
     missing: str = "listwise",
+    group: str | None = None,
+    group_equal: Sequence[str] = (),
+    group_partial: Sequence[str] = (),
 ) -> SEMFit:
-    """Fit a model in lavaan's syntax by maximum likelihood (FIML with ``missing="fiml"``)."""
+    """Fit a model in lavaan's syntax by maximum likelihood (FIML with ``missing="fiml"``),
+    in one group or, with ``group``, in each group with the ``group_equal`` kinds equal."""
     if missing not in ("listwise", "fiml"):
         raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
     statements = parse_model(syntax)
     layout = _layout(statements, list(data.columns), std_lv)
-    p = len(layout.observed)
-    values = data[layout.observed].to_numpy(dtype=float)
-    if missing == "listwise":
-        values = values[~np.isnan(values).any(axis=1)]
-    patterns = _patterns(values)
-    parameters = _free_parameters(layout)
-    theta = _starts(layout, parameters, values)
-    n = patterns.n
+    p, size = len(layout.observed), len(layout.names)
+    groups = _split(data, layout.observed, group, missing)
+    rows, n_par = _group_rows(layout, len(groups), group_equal, group_partial)
+    patterns = [_patterns(values) for _, values in groups]
+    n = sum(pattern.n for pattern in patterns)
+    theta = _starts(rows, [values for _, values in groups], layout.observed, n_par)
 
     def objective(t):
-        A, S, m = _ram(layout, parameters, t)
-        sigma, mu, E, _ = _implied(A, S, m, p)
-        ll, G, g = _loglik(patterns, sigma, mu, gradient=True)
-        if not np.isfinite(ll):
-            return np.inf, np.zeros_like(t)
-        return -ll / n, -_chain(layout, parameters, A, S, m, E, G, g, p) / n
+        total, gradient = 0.0, np.zeros(n_par)
+        for group_rows, pattern in zip(rows, patterns, strict=True):
+            A, S, m = _ram(size, group_rows, t)
+            sigma, mu, E, _ = _implied(A, S, m, p)
+            ll, G, g = _loglik(pattern, sigma, mu, gradient=True)
+            if not np.isfinite(ll):
+                return np.inf, np.zeros_like(t)
+            total += ll
+            gradient += _chain(group_rows, n_par, A, S, m, E, G, g, p)
+        return -total / n, -gradient / n
 
     result = optimize.minimize(
         objective, theta, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 20000}
@@ -380,52 +473,69 @@ def fit_model(
         theta = theta - step
         if np.abs(step).max() < 1e-12:
             break
-    A, S, m = _ram(layout, parameters, theta)
-    sigma, mu, _, full = _implied(A, S, m, p)
-    ll = _loglik(patterns, sigma, mu)
     information = "observed" if missing == "fiml" else "expected"
     if information == "observed":
         cov = np.linalg.inv(hessian * n)
     else:
-        cov = np.linalg.inv(_expected_information(layout, parameters, theta, p, n))
+        info = sum(
+            _expected_information(size, group_rows, theta, p, pattern.n)
+            for group_rows, pattern in zip(rows, patterns, strict=True)
+        )
+        cov = np.linalg.inv(info)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
-    sat_mu, sat_sigma = _saturated(values, patterns)
-    ll_sat = _loglik(patterns, sat_sigma, sat_mu)
-    # lavaan's defaults: a mean structure with FIML, none with complete data (then the intercepts
-    # are the sample means, are not counted as parameters and take no part in SRMR)
-    means = missing == "fiml"
-    npar = len(theta) if means else len(theta) - p
-    fit = _fit_measures(values, patterns, ll, ll_sat, npar, sigma, mu, sat_sigma, sat_mu, means=means)
-    table = _parameter_table(layout, theta, se, full, p)
+    # lavaan's defaults: a mean structure with FIML or several groups; none for one group of
+    # complete data (the intercepts are then the sample means, not counted, not in SRMR)
+    means = missing == "fiml" or len(groups) > 1
+    moments, tables = [], []
+    for number, (group_rows, pattern, (_, values)) in enumerate(
+        zip(rows, patterns, groups, strict=True), start=1
+    ):
+        A, S, m = _ram(size, group_rows, theta)
+        sigma, mu, _, full = _implied(A, S, m, p)
+        sat_mu, sat_sigma = _saturated(values, pattern)
+        moments.append((values, pattern, sigma, mu, sat_sigma, sat_mu))
+        table = _parameter_table(layout, group_rows, theta, se, full)
+        tables.append(table.assign(group=number) if len(groups) > 1 else table)
+    npar = n_par if means else n_par - p
+    fit = _fit_measures(moments, npar, means=means)
+    table = pd.concat(tables, ignore_index=True)
     if not means:
         table = table[table["op"] != "~1"].reset_index(drop=True)
     converged = bool(np.abs(objective(theta)[1]).max() < 1e-6)
-    return SEMFit(table, fit, sigma, mu, layout.observed, layout.latent, converged, information)
+    return SEMFit(
+        table,
+        fit,
+        [mo[2] for mo in moments],
+        [mo[3] for mo in moments],
+        layout.observed,
+        layout.latent,
+        [label for label, _ in groups],
+        converged,
+        information,
+    )
 
 
-def _chain(layout, parameters, A, S, m, E, G, g, p) -> np.ndarray:
+def _chain(rows: list[dict], n_par: int, A, S, m, E, G, g, p) -> np.ndarray:
     """Gradient in the free parameters from the gradient in (sigma, mu)."""
     size = len(A)
     Gf = np.zeros((size, size))
     Gf[:p, :p] = G
     gf = np.zeros(size)
     gf[:p] = g
-    EtGE = E.T @ Gf @ E
-    dS = EtGE
-    dA = 2 * EtGE @ S @ E.T + np.outer(E.T @ gf, E @ m)
+    dS = E.T @ Gf @ E
+    dA = 2 * dS @ S @ E.T + np.outer(E.T @ gf, E @ m)
     dm = E.T @ gf
-    out = np.zeros(len(parameters))
-    for k, rows in enumerate(parameters):
-        total = 0.0
-        for row in rows:
-            kind, i, j = row["where"]
-            if kind == "A":
-                total += dA[i, j]
-            elif kind == "S":
-                total += dS[i, j] + dS[j, i] if i != j else dS[i, i]
-            else:
-                total += dm[i]
-        out[k] = total
+    out = np.zeros(n_par)
+    for row in rows:
+        if row["free"] == 0:
+            continue
+        kind, i, j = row["where"]
+        if kind == "A":
+            out[row["free"] - 1] += dA[i, j]
+        elif kind == "S":
+            out[row["free"] - 1] += dS[i, j] + dS[j, i] if i != j else dS[i, i]
+        else:
+            out[row["free"] - 1] += dm[i]
     return out
 
 
@@ -441,58 +551,67 @@ def _numeric_jacobian(function, theta: np.ndarray) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def _expected_information(layout, parameters, theta, p, n) -> np.ndarray:
+def _expected_information(size: int, rows: list[dict], theta, p: int, n: int) -> np.ndarray:
     """Fisher information of complete normal data: n [D_s' (S^-1 x S^-1) D_s / 2 + D_m' S^-1 D_m]."""
 
     def moments(t: np.ndarray) -> np.ndarray:
-        sigma, mu, _, _ = _implied(*_ram(layout, parameters, t), p)
+        sigma, mu, _, _ = _implied(*_ram(size, rows, t), p)
         return np.concatenate([sigma.ravel(), mu])
 
     derivatives = _numeric_jacobian(moments, theta)
     d_sigma, d_mu = derivatives[: p * p], derivatives[p * p :]
-    inv = np.linalg.inv(_implied(*_ram(layout, parameters, theta), p)[0])
+    inv = np.linalg.inv(_implied(*_ram(size, rows, theta), p)[0])
     return n * (0.5 * d_sigma.T @ np.kron(inv, inv) @ d_sigma + d_mu.T @ inv @ d_mu)
 
 
-def _starts(layout: _Layout, parameters: list[list[dict]], values: np.ndarray) -> np.ndarray:
-    variances = dict(zip(layout.observed, np.nanvar(values, axis=0), strict=True))
-    means = dict(zip(layout.observed, np.nanmean(values, axis=0), strict=True))
-    theta = np.zeros(len(parameters))
-    for k, rows in enumerate(parameters):
-        row = rows[0]
-        if row["op"] == "=~":
-            theta[k] = np.sqrt(0.5 * variances[row["rhs"]])
-        elif row["op"] == "~~" and row["lhs"] == row["rhs"]:
-            theta[k] = 0.5 * variances[row["lhs"]] if row["lhs"] in variances else 0.05
-        elif row["op"] == "~1":
-            theta[k] = means[row["lhs"]]
+def _starts(rows: list[list[dict]], values: list[np.ndarray], observed: list[str], n_par: int) -> np.ndarray:
+    theta = np.zeros(n_par)
+    seen = set()
+    for group_rows, group_values in zip(rows, values, strict=True):
+        variances = dict(zip(observed, np.nanvar(group_values, axis=0), strict=True))
+        means = dict(zip(observed, np.nanmean(group_values, axis=0), strict=True))
+        for row in group_rows:
+            k = row["free"] - 1
+            if k < 0 or k in seen:
+                continue
+            seen.add(k)
+            if row["op"] == "=~":
+                theta[k] = np.sqrt(0.5 * variances[row["rhs"]])
+            elif row["op"] == "~~" and row["lhs"] == row["rhs"]:
+                theta[k] = 0.5 * variances[row["lhs"]] if row["lhs"] in variances else 0.05
+            elif row["op"] == "~1":
+                theta[k] = means.get(row["lhs"], 0.0)
     return theta
 
 
-def _fit_measures(
-    values, patterns, ll, ll_sat, npar, sigma, mu, sat_sigma, sat_mu, *, means: bool
-) -> dict[str, float]:
-    n, p = patterns.n, len(mu)
+def _fit_measures(moments: list[tuple], npar: int, *, means: bool) -> dict[str, float]:
+    """lavaan's fit measures; with several groups chi-squares add up, RMSEA is multiplied by
+    sqrt(G) and SRMR is the groups' average weighted by their size."""
+    n_groups = len(moments)
+    p = len(moments[0][3])
+    n = sum(pattern.n for _, pattern, *_ in moments)
+    ll = ll_sat = ll_base = 0.0
+    srmr_weighted = 0.0
+    for values, pattern, sigma, mu, sat_sigma, sat_mu in moments:
+        ll += _loglik(pattern, sigma, mu)
+        ll_sat += _loglik(pattern, sat_sigma, sat_mu)
+        # baseline: independent variables, each with its own mean and variance (ML over its answers)
+        ll_base += _loglik(pattern, np.diag(np.nanvar(values, axis=0)), np.nanmean(values, axis=0))
+        # SRMR (Bentler): residual covariances and means over the saturated estimates, standardised
+        scale = np.sqrt(np.diag(sat_sigma))
+        residual = (sat_sigma - sigma) / np.outer(scale, scale)
+        rows, cols = np.triu_indices(p)
+        squares = np.concatenate([residual[rows, cols] ** 2, ((sat_mu - mu) / scale) ** 2 if means else []])
+        srmr_weighted += pattern.n * np.sqrt(squares.mean())
     chisq = max(2 * (ll_sat - ll), 0.0)
-    df = p * (p + 1) // 2 + (p if means else 0) - npar
-    # baseline: independent variables, each with its own mean and variance (ML over its answers)
-    base_mu = np.nanmean(values, axis=0)
-    base_sigma = np.diag(np.nanvar(values, axis=0))
-    ll_base = _loglik(patterns, base_sigma, base_mu)
+    df = n_groups * (p * (p + 1) // 2 + (p if means else 0)) - npar
     base_chisq = 2 * (ll_sat - ll_base)
-    base_df = p * (p + 1) // 2 - p
+    base_df = n_groups * (p * (p + 1) // 2 - p)
     cfi_denominator = max(chisq - df, base_chisq - base_df, 0.0)
     cfi = 1.0 - max(chisq - df, 0.0) / cfi_denominator if cfi_denominator > 0 else 1.0
     tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1) if df > 0 else 1.0
-    rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) if df > 0 else 0.0
-    low, high = _rmsea_interval(chisq, df, n)
-    # SRMR (Bentler): residual covariances and means over the saturated estimates, standardised
-    scale = np.sqrt(np.diag(sat_sigma))
-    residual = (sat_sigma - sigma) / np.outer(scale, scale)
-    mean_residual = (sat_mu - mu) / scale
-    rows, cols = np.triu_indices(p)
-    squares = np.concatenate([residual[rows, cols] ** 2, mean_residual**2 if means else []])
-    srmr = float(np.sqrt(squares.mean()))
+    rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) * np.sqrt(n_groups) if df > 0 else 0.0
+    low, high = (bound * np.sqrt(n_groups) for bound in _rmsea_interval(chisq, df, n))
     return {
         "npar": npar,
         "chisq": chisq,
@@ -505,7 +624,7 @@ def _fit_measures(
         "rmsea": rmsea,
         "rmsea.ci.lower": low,
         "rmsea.ci.upper": high,
-        "srmr": srmr,
+        "srmr": float(srmr_weighted / n),
         "logl": ll,
         "unrestricted.logl": ll_sat,
         "aic": -2 * ll + 2 * npar,
@@ -530,19 +649,18 @@ def _rmsea_interval(chisq: float, df: int, n: int, level: float = 0.90) -> tuple
     return bound(1 - tail), bound(tail)
 
 
-def _parameter_table(layout: _Layout, theta, se, full, p) -> pd.DataFrame:
+def _parameter_table(layout: _Layout, rows: list[dict], theta, se, full) -> pd.DataFrame:
     sd = np.sqrt(np.diag(full))
-    variance = {
-        row["lhs"]: (row["fixed"] if row["fixed"] is not None else theta[row["free"] - 1])
-        for row in layout.rows
-        if row["op"] == "~~" and row["lhs"] == row["rhs"]
-    }
-    names = layout.names
-    index = {n: i for i, n in enumerate(names)}
+
+    def value(row: dict) -> float:
+        return row["fixed"] if row["free"] == 0 else theta[row["free"] - 1]
+
+    variance = {row["lhs"]: value(row) for row in rows if row["op"] == "~~" and row["lhs"] == row["rhs"]}
+    index = {n: i for i, n in enumerate(layout.names)}
     records = []
-    for row in layout.rows:
-        est = row["fixed"] if row["fixed"] is not None else theta[row["free"] - 1]
-        error = 0.0 if row["fixed"] is not None else se[row["free"] - 1]
+    for row in rows:
+        est = value(row)
+        error = 0.0 if row["free"] == 0 else se[row["free"] - 1]
         lhs, op, rhs = row["lhs"], row["op"], row["rhs"]
         if op == "=~":
             std = est * sd[index[lhs]] / sd[index[rhs]]
