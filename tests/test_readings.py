@@ -195,3 +195,22 @@ def test_criteria_reading_every_branch():
     five = rd.criteria_reading(all_five, 1, 1, 19, "BIC's choice")
     assert five.startswith("All five information criteria choose 1 segment.")  # as notebook 05 wrote it
     assert one.startswith("All two information criteria choose 1 segment.")
+
+
+def test_competing_models_reading_writes_every_branch():
+    def table(p_sat, p_val, cfi=0.97):
+        return pd.DataFrame(
+            {
+                "model": ["satisfaction", "value", "combined"],
+                "p_val_diff": [p_sat, p_val, float("nan")],
+                "cfi": [cfi, cfi, cfi],
+                "best_bic": [False, False, True],
+            }
+        )
+
+    assert rd.competing_models_reading(table(0.001, 0.001)).startswith("Both paths are needed")
+    assert rd.competing_models_reading(table(0.4, 0.001)).startswith("The data favour the satisfaction-loyalty")
+    assert rd.competing_models_reading(table(0.001, 0.4)).startswith("The data favour the value-driven")
+    assert rd.competing_models_reading(table(0.4, 0.4)).startswith("The models cannot be told apart")
+    assert "BIC prefers the combined model" in rd.competing_models_reading(table(0.4, 0.4))
+    assert "fits poorly (CFI 0.85)" in rd.competing_models_reading(table(0.4, 0.4, cfi=0.85))

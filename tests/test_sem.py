@@ -336,3 +336,29 @@ def test_invariance_and_groups_give_clear_errors(holzinger):
         lr.measurement_invariance(holzinger.assign(school="all"), HS_CONSTRUCTS, "school")
     with pytest.raises(ValueError, match="levels must be in the order"):
         lr.measurement_invariance(holzinger, HS_CONSTRUCTS, "school", levels=("scalar", "metric"))
+
+
+def _market(direct: float, through: float, seed: int = 8, n: int = 1500):
+    """Seven-point items of value, satisfaction and loyalty; loyalty = ``through`` x satisfaction +
+    ``direct`` x value, satisfaction = 0.6 x value (latent, plus noise), three items each."""
+    rng = np.random.default_rng(seed)
+    value = rng.normal(size=n)
+    satisfaction = 0.6 * value + 0.8 * rng.normal(size=n)
+    loyalty = through * satisfaction + direct * value + 0.7 * rng.normal(size=n)
+    columns, data = {"id": {"type": "id"}}, {"id": range(n)}
+    for name, latent in [("value", value), ("satisfaction", satisfaction), ("loyalty", loyalty)]:
+        for k in range(1, 4):
+            data[f"{name}_{k}"] = np.clip(np.rint(4 + latent + 0.6 * rng.normal(size=n)), 1, 7)
+            columns[f"{name}_{k}"] = {"type": "likert", "construct": name, "min": 1, "max": 7}
+    codebook = lr.Codebook.from_dict({"name": "market", "id_column": "id", "columns": columns})
+    return pd.DataFrame(data), codebook
+
+
+@pytest.mark.parametrize(
+    ("direct", "through", "favoured"),
+    [(0.0, 0.7, "satisfaction-loyalty theory"), (0.7, 0.0, "value-driven theory"), (0.5, 0.5, "Both paths")],
+)
+def test_competing_models_recover_the_theory_the_market_was_built_with(direct, through, favoured):
+    data, codebook = _market(direct, through)
+    table = lr.competing_loyalty_models(data, codebook, value="value")
+    assert favoured in lr.readings.competing_models_reading(table)

@@ -106,6 +106,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "PLSResult",
         "SEMResult",
         "compare_structural_models",
+        "competing_loyalty_models",
         "fit_corporate_reputation",
         "fit_ecsi",
         "fit_pls",

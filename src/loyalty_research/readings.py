@@ -17,6 +17,8 @@ data-specific commentary only where it knows the data.
   satisfaction-loyalty tests of :func:`~loyalty_research.satisfaction_loyalty`.
 * :func:`criteria_reading`: what the information criteria and the bootstrap test say about the
   number of segments.
+* :func:`competing_models_reading`: the satisfaction, value and combined structural models
+  compared by fit.
 * :func:`complaint_share_reading`, :func:`repurchase_ordering_reading`,
   :func:`recovery_paradox_reading`: complaints against the TARP figures, and the
   service-recovery paradox.
@@ -38,6 +40,7 @@ __all__ = [
     "TARP_COMPLAINT_SHARE",
     "added_path_reading",
     "asymmetry_reading",
+    "competing_models_reading",
     "complaint_share_reading",
     "excludes_zero",
     "jones_sasser_reading",
@@ -807,3 +810,55 @@ def recovery_paradox_reading(
             else:
                 text.append(f"Their loyalty scores do not differ significantly ({figures}).")
     return " ".join(text)
+
+
+def competing_models_reading(table: pd.DataFrame, *, alpha: float = 0.05) -> str:
+    """What the three competing loyalty models of
+    :func:`~loyalty_research.competing_loyalty_models` say about the two theories.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"model": ["satisfaction", "value", "combined"],
+    ...     "p_val_diff": [0.40, 0.001, float("nan")], "chisq_diff": [0.7, 12.0, float("nan")],
+    ...     "df_diff": [1.0, 1.0, float("nan")], "cfi": [0.97, 0.95, 0.97],
+    ...     "best_bic": [True, False, False]})
+    >>> competing_models_reading(table).split(":")[0]
+    'The data favour the satisfaction-loyalty theory'
+    """
+    rows = table.set_index("model")
+    sat, val, both = rows.loc["satisfaction"], rows.loc["value"], rows.loc["combined"]
+    paths = "paths" if sat.get("df_diff", 1) > 1 else "path"  # benefits and costs: two paths
+    without_direct = f"dropping value's direct {paths} to loyalty ({p_text(sat['p_val_diff'])})"
+    without_satisfaction = f"dropping satisfaction's path to loyalty ({p_text(val['p_val_diff'])})"
+    sat_worse, val_worse = sat["p_val_diff"] < alpha, val["p_val_diff"] < alpha
+    if sat_worse and val_worse:
+        text = (
+            "Both paths are needed: the combined model fits best, as "
+            f"{without_direct} and {without_satisfaction} both cost fit. Value acts on loyalty "
+            "directly and through satisfaction, Cronin, Brady & Hult's (2000) finding."
+        )
+    elif val_worse:
+        text = (
+            "The data favour the satisfaction-loyalty theory: "
+            f"{without_direct} costs no fit, {without_satisfaction} does. Value reaches loyalty "
+            "through satisfaction."
+        )
+    elif sat_worse:
+        text = (
+            "The data favour the value-driven theory: "
+            f"{without_satisfaction} costs no fit, {without_direct} does. Value reaches loyalty "
+            "directly, not through satisfaction."
+        )
+    else:
+        text = (
+            f"The models cannot be told apart: neither {without_direct} nor "
+            f"{without_satisfaction} costs fit significantly."
+        )
+    best = [name for name, row in rows.iterrows() if row["best_bic"]]
+    text += f" BIC prefers the {_join(best)} model."
+    if both["cfi"] < 0.90:
+        text += (
+            f" Even the combined model fits poorly (CFI {both['cfi']:.2f}): compare the models, but do "
+            "not read their paths as a good description of the data."
+        )
+    return text

@@ -35,6 +35,7 @@ __all__ = [
     "PLSResult",
     "SEMResult",
     "compare_structural_models",
+    "competing_loyalty_models",
     "fit_corporate_reputation",
     "fit_ecsi",
     "fit_pls",
@@ -570,3 +571,86 @@ def _model_verdict(row, reference: str, alpha: float) -> str:
         difference = f"chi-square difference {row.chisq_diff:.1f} on {row.df_diff:.0f} df, {p_text}"
         return f"fits worse than {reference} ({difference}){ranking}"
     return f"fits no worse than {reference} ({p_text}): the simpler model suffices{ranking}"
+
+
+def competing_loyalty_models(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    loyalty: str = "loyalty",
+    satisfaction: str = "satisfaction",
+    value: str = "delivered_value",
+    missing: str = "fiml",
+    method_factor: bool = True,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The satisfaction model, the value model and their combination, compared by fit.
+
+    Cronin, Brady & Hult (2000) asked whether value drives loyalty only through satisfaction
+    (the satisfaction-loyalty theory), only directly (the value-driven theory), or both, by
+    comparing three structural models on the same measurement model. The three models here
+    share the paths from value to satisfaction:
+
+    - ``satisfaction``: loyalty depends on satisfaction only;
+    - ``value``: loyalty depends on value only (satisfaction's residual is held uncorrelated
+      with loyalty's, so that the model is nested in the combined one);
+    - ``combined``: loyalty depends on both.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The survey's item answers.
+    codebook : Codebook
+        Gives each construct's items and turns reverse-keyed items round.
+    loyalty, satisfaction, value : str
+        Constructs of the codebook; ``value`` may be ``"delivered_value"``, which enters as its
+        benefits and costs constructs, each a latent variable (their difference is not one).
+    missing : {"fiml", "listwise"}, default "fiml"
+    method_factor : bool, default True
+        When the constructs hold three or more reverse-keyed items in two or more constructs,
+        the measurement model gives them a method factor uncorrelated with the constructs
+        (their shared wording; see :func:`~loyalty_research.confirmatory_factor_analysis`).
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`compare_structural_models`, one row per model, ``combined`` the reference.
+
+    Examples
+    --------
+    >>> import loyalty_research as lr
+    >>> table = competing_loyalty_models(lr.load_golf_survey(), lr.load_codebook())
+    >>> table["model"].tolist()
+    ['satisfaction', 'value', 'combined']
+    """
+    if value == "delivered_value":
+        if codebook.delivered_value is None:
+            raise ValueError(
+                "the codebook defines no delivered_value (benefits and costs): name a value construct"
+            )
+        drivers = [codebook.delivered_value["benefits"], codebook.delivered_value["costs"]]
+    else:
+        drivers = [value]
+    constructs = [loyalty, satisfaction, *drivers]
+    missing_constructs = [c for c in constructs if c not in codebook.constructs]
+    if missing_constructs:
+        raise ValueError(f"constructs not in the codebook: {missing_constructs}")
+    single = [c for c in constructs if len(codebook.constructs[c]) < 2]
+    if single:
+        raise ValueError(f"constructs with a single item cannot be latent variables here: {single}")
+    scales = item_scales(data, codebook, min_items=1)  # reverse-keyed items turned round
+    items = pd.concat([scales[c] for c in constructs], axis=1)
+    lines = [f"{c} =~ {' + '.join(scales[c].columns)}" for c in constructs]
+    reverse = [i for i in codebook.reverse_keyed() if i in items.columns]
+    if method_factor and len(reverse) >= 3 and len({codebook.columns[i].construct for i in reverse}) >= 2:
+        lines.append(f"method =~ {' + '.join(reverse)}")
+        lines += [f"method ~~ 0*{c}" for c in constructs]
+    value_terms = " + ".join(drivers)
+    shared = "\n".join(lines) + f"\n{satisfaction} ~ {value_terms}\n"
+    models = {
+        "satisfaction": shared + f"{loyalty} ~ {satisfaction}",
+        "value": shared + f"{loyalty} ~ {value_terms}\n{satisfaction} ~~ 0*{loyalty}",
+        "combined": shared + f"{loyalty} ~ {satisfaction} + {value_terms}",
+    }
+    return compare_structural_models(models, items, reference="combined", missing=missing, alpha=alpha)
