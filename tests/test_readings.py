@@ -209,7 +209,7 @@ def test_competing_models_reading_writes_every_branch():
         )
 
     assert rd.competing_models_reading(table(0.001, 0.001)).startswith("Both paths are needed")
-    assert rd.competing_models_reading(table(0.4, 0.001)).startswith("The data favour the satisfaction-loyalty")
+    assert rd.competing_models_reading(table(0.4, 0.001)).startswith("The data favour the satisfaction")
     assert rd.competing_models_reading(table(0.001, 0.4)).startswith("The data favour the value-driven")
     assert rd.competing_models_reading(table(0.4, 0.4)).startswith("The models cannot be told apart")
     assert "BIC prefers the combined model" in rd.competing_models_reading(table(0.4, 0.4))
