@@ -214,3 +214,29 @@ def test_competing_models_reading_writes_every_branch():
     assert rd.competing_models_reading(table(0.4, 0.4)).startswith("The models cannot be told apart")
     assert "BIC prefers the combined model" in rd.competing_models_reading(table(0.4, 0.4))
     assert "fits poorly (CFI 0.85)" in rd.competing_models_reading(table(0.4, 0.4, cfi=0.85))
+
+
+def test_group_paths_reading_writes_every_branch():
+    from types import SimpleNamespace
+
+    def result(holds, p_values):
+        tests = pd.DataFrame({"lhs": ["L", "S"], "rhs": ["S", "V"], "p_val_diff": p_values})
+        paths = pd.DataFrame(
+            {
+                "group": ["a", "b", "a", "b"],
+                "lhs": ["L", "L", "S", "S"],
+                "rhs": ["S", "S", "V", "V"],
+                "coef": [0.6, 0.1, 0.5, 0.5],
+            }
+        )
+        invariance = pd.DataFrame(
+            {"level": ["configural", "metric"], "holds": [True, holds], "delta_cfi": [np.nan, -0.03]}
+        )
+        return SimpleNamespace(invariance=invariance, tests=tests, paths=paths)
+
+    assert "No path differs significantly" in rd.group_paths_reading(result(True, [0.5, 0.5]), "club")
+    text = rd.group_paths_reading(result(True, [0.001, 0.5]), "club")
+    assert "The groups differ in L ~ S (p = 0.001): a 0.60, b 0.10. The other path does not differ." in text
+    assert rd.group_paths_reading(result(False, [0.5, 0.5]), "club").startswith(
+        "Metric invariance does not hold"
+    )

@@ -362,3 +362,44 @@ def test_competing_models_recover_the_theory_the_market_was_built_with(direct, t
     data, codebook = _market(direct, through)
     table = lr.competing_loyalty_models(data, codebook, value="value")
     assert favoured in lr.readings.competing_models_reading(table)
+
+
+def _groups_with_paths(slope_b: float, loading_b: float = 0.8, seed: int = 9, n: int = 1200) -> pd.DataFrame:
+    """Groups A and B: loyalty = slope x satisfaction (0.6 in A, ``slope_b`` in B) and
+    satisfaction = 0.5 x value in both; ``loading_b`` is item s1's loading in B (0.8 elsewhere; all
+    three loadings changed alike would be absorbed by B's factor variance: still metric invariant)."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for name, slope, loading in [("A", 0.6, 0.8), ("B", slope_b, loading_b)]:
+        value = rng.normal(size=n)
+        satisfaction = 0.5 * value + rng.normal(size=n)
+        loyalty = slope * satisfaction + rng.normal(size=n)
+        items = {f"v{k}": 0.8 * value + 0.6 * rng.normal(size=n) for k in range(3)}
+        items |= {
+            f"s{k}": (loading if k == 1 else 0.8) * satisfaction + 0.6 * rng.normal(size=n) for k in range(3)
+        }
+        items |= {f"l{k}": 0.8 * loyalty + 0.6 * rng.normal(size=n) for k in range(3)}
+        frames.append(pd.DataFrame(items).assign(group=name))
+    return pd.concat(frames, ignore_index=True)
+
+
+GROUP_MODEL = "V =~ v0 + v1 + v2\nS =~ s0 + s1 + s2\nL =~ l0 + l1 + l2\nS ~ V\nL ~ S"
+
+
+def test_group_paths_find_the_path_that_differs(recwarn):
+    result = lr.compare_group_paths(GROUP_MODEL, _groups_with_paths(0.0), "group")
+    tests = result.tests.set_index("lhs")
+    assert tests.loc["L", "p_val_diff"] < 0.001 and tests.loc["S", "p_val_diff"] > 0.01
+    assert tests.loc["L", "verdict"].startswith("the groups differ in L ~ S")
+    slopes = result.paths.query("lhs == 'L'").set_index("group")["coef"]
+    assert slopes["B"] == pytest.approx(0.0, abs=0.1) and slopes["A"] > 0.4
+    assert not [w for w in recwarn if issubclass(w.category, lr.InvarianceWarning)]
+    same = lr.compare_group_paths(GROUP_MODEL, _groups_with_paths(0.6), "group").tests
+    assert (same["p_val_diff"] > 0.01).all()
+
+
+def test_group_paths_warn_when_the_scales_measure_differently():
+    with pytest.warns(lr.InvarianceWarning, match="metric invariance does not hold across 'group'"):
+        lr.compare_group_paths(GROUP_MODEL, _groups_with_paths(0.6, loading_b=0.3), "group")
+    with pytest.raises(ValueError, match="no regression paths"):
+        lr.compare_group_paths("V =~ v0 + v1 + v2", _groups_with_paths(0.6), "group")

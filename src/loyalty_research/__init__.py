@@ -103,14 +103,18 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "structural": (
         "ECSI_MEASUREMENT",
         "ECSI_STRUCTURAL",
+        "GroupPaths",
+        "InvarianceWarning",
         "PLSResult",
         "SEMResult",
+        "compare_group_paths",
         "compare_structural_models",
         "competing_loyalty_models",
         "fit_corporate_reputation",
         "fit_ecsi",
         "fit_pls",
         "fit_sem",
+        "loyalty_models",
     ),
     "survey": (
         "StraightLiningWarning",

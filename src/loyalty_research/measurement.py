@@ -19,7 +19,7 @@ import pingouin as pg
 from scipy import optimize, stats
 
 from ._display import HTMLTables
-from ._sem import fit_model, fit_row, parameter_table
+from ._sem import fit_model, fit_row, parameter_table, parse_model
 from ._validate import check_probability, numeric_columns
 from .codebook import Codebook
 from .survey import reverse_keyed
@@ -529,7 +529,7 @@ _RELEASE = {"metric": "{construct} =~ {item}", "scalar": "{item} ~1", "strict": 
 
 def measurement_invariance(
     data: pd.DataFrame,
-    constructs: Mapping[str, list[str]] | Codebook,
+    constructs: Mapping[str, list[str]] | Codebook | str,
     group: str,
     *,
     levels: Sequence[str] = ("configural", "metric", "scalar"),
@@ -543,8 +543,10 @@ def measurement_invariance(
     ----------
     data : pandas.DataFrame
         Item answers and the group column.
-    constructs : mapping or Codebook
-        Construct name to its item columns (a codebook also reverses reverse-keyed items).
+    constructs : mapping, Codebook or str
+        Construct name to its item columns (a codebook also reverses reverse-keyed items), or a
+        measurement model in lavaan's syntax (cross-loadings, method factors, residual
+        covariances), fitted to ``data`` as it is.
     group : str
         Column that splits the respondents (membership type, segment); groups in order of
         appearance, as lavaan orders them.
@@ -606,9 +608,17 @@ def measurement_invariance(
     check_probability("alpha", alpha)
     if group not in data.columns:
         raise ValueError(f"group column {group!r} is not in the data")
-    scales = item_scales(data, constructs, min_items=2)
-    frame = pd.concat([*scales.values(), data[group]], axis=1)
-    syntax = "\n".join(f"{c} =~ {' + '.join(v.columns)}" for c, v in scales.items())
+    if isinstance(constructs, str):  # a measurement model in lavaan's syntax
+        syntax, frame = constructs, data
+        indicators: dict[str, list[str]] = {}
+        for statement in parse_model(syntax):
+            if statement.op == "=~":
+                indicators.setdefault(statement.lhs, []).append(statement.rhs)
+    else:
+        scales = item_scales(data, constructs, min_items=2)
+        frame = pd.concat([*scales.values(), data[group]], axis=1)
+        indicators = {c: list(v.columns) for c, v in scales.items()}
+        syntax = "\n".join(f"{c} =~ {' + '.join(items)}" for c, items in indicators.items())
     rows, previous, fits = [], None, {}
     for level in levels:
         fits[level] = fit_model(
@@ -641,7 +651,7 @@ def measurement_invariance(
             if not row["holds"] and partial:
                 row["non_invariant"] = ", ".join(
                     _non_invariant_items(
-                        syntax, frame, group, level, scales, fits[level].fit, previous, missing, alpha
+                        syntax, frame, group, level, indicators, fits[level].fit, previous, missing, alpha
                     )
                 )
         row["verdict"] = _invariance_verdict(row, previous)
@@ -651,7 +661,7 @@ def measurement_invariance(
 
 
 def _non_invariant_items(
-    syntax, frame, group, level, scales, constrained, previous, missing, alpha
+    syntax, frame, group, level, indicators, constrained, previous, missing, alpha
 ) -> list[str]:
     """Release the level's constraints one item at a time, always the one whose release improves
     the fit most (a chi-square difference on 1 df at ``alpha`` over the candidates left), until
@@ -660,9 +670,9 @@ def _non_invariant_items(
         return []
     candidates = [
         (c, item)
-        for c, v in scales.items()
-        for item in v.columns
-        if not (level == "metric" and item == v.columns[0])  # a marker's loading is 1 in every group
+        for c, items in indicators.items()
+        for item in items
+        if not (level == "metric" and item == items[0])  # a marker's loading is 1 in every group
     ]
     released: list[tuple[str, str]] = []
     current = constrained

