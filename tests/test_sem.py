@@ -403,3 +403,36 @@ def test_group_paths_warn_when_the_scales_measure_differently():
         lr.compare_group_paths(GROUP_MODEL, _groups_with_paths(0.6, loading_b=0.3), "group")
     with pytest.raises(ValueError, match="no regression paths"):
         lr.compare_group_paths("V =~ v0 + v1 + v2", _groups_with_paths(0.6), "group")
+
+
+SCALED = {
+    "chisq.scaled": "chisq_scaled",
+    "chisq.scaling.factor": "scaling_factor",
+    "pvalue.scaled": "p_val_scaled",
+    "cfi.scaled": "cfi_scaled",
+    "tli.scaled": "tli_scaled",
+    "rmsea.scaled": "rmsea_scaled",
+}
+
+
+def test_mlr_scaled_test_matches_lavaan_with_complete_data(holzinger):
+    # R: cfa(HS, std.lv = TRUE, estimator = "MLR"): yuan.bentler.mplus, observed information
+    model = lr.confirmatory_factor_analysis(holzinger, HS_CONSTRUCTS, estimator="mlr")
+    expected = _measures("lavaan_hs_mlr_fit")
+    assert model.fit.loc[0, "estimator"] == "mlr"
+    assert model.fit.loc[0, "chisq"] == pytest.approx(expected["chisq"], rel=1e-8)
+    for measure, column in SCALED.items():
+        # the traces use numerical second derivatives (central differences): 1e-6 relative
+        assert model.fit.loc[0, column] == pytest.approx(expected[measure], rel=1e-6), measure
+
+
+def test_mlr_with_fiml_matches_lavaan(bfi_missing):
+    # R: cfa(bfi model, std.lv = TRUE, estimator = "MLR", missing = "ml")
+    model = lr.confirmatory_factor_analysis(bfi_missing, BFI_KEYS, missing="fiml", estimator="mlr")
+    expected = _measures("lavaan_bfi_mlr_fit")
+    for measure, column in SCALED.items():
+        assert model.fit.loc[0, column] == pytest.approx(expected[measure], rel=1e-6, abs=1e-12), measure
+    # Huber-White standard errors, as lavaan's robust.huber.white
+    _assert_parameters(model.parameters, "lavaan_bfi_mlr_parameters")
+    with pytest.raises(ValueError, match="estimator must be 'ml' or 'mlr'"):
+        lr.confirmatory_factor_analysis(bfi_missing, BFI_KEYS, estimator="wlsmv")

@@ -433,11 +433,18 @@ def fit_model(
     group: str | None = None,
     group_equal: Sequence[str] = (),
     group_partial: Sequence[str] = (),
+    estimator: str = "ml",
+    _independence: bool = False,
 ) -> SEMFit:
     """Fit a model in lavaan's syntax by maximum likelihood (FIML with ``missing="fiml"``),
-    in one group or, with ``group``, in each group with the ``group_equal`` kinds equal."""
+    in one group or, with ``group``, in each group with the ``group_equal`` kinds equal.
+    ``estimator="mlr"`` adds Huber-White standard errors and the Yuan-Bentler scaled test."""
     if missing not in ("listwise", "fiml"):
         raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    if estimator not in ("ml", "mlr"):
+        raise ValueError(f"estimator must be 'ml' or 'mlr', got {estimator!r}")
+    if estimator == "mlr" and group is not None:
+        raise ValueError("estimator='mlr' is available for one group only; use 'ml' with groups")
     statements = parse_model(syntax)
     layout = _layout(statements, list(data.columns), std_lv)
     p, size = len(layout.observed), len(layout.names)
@@ -473,8 +480,11 @@ def fit_model(
         theta = theta - step
         if np.abs(step).max() < 1e-12:
             break
-    information = "observed" if missing == "fiml" else "expected"
-    if information == "observed":
+    information = "observed" if missing == "fiml" or estimator == "mlr" else "expected"
+    trace = np.nan
+    if estimator == "mlr":  # lavaan's MLR: observed information, sandwich errors, scaled test
+        cov, trace = _robust(groups[0][1], patterns[0], size, rows[0], theta, hessian, p)
+    elif information == "observed":
         cov = np.linalg.inv(hessian * n)
     else:
         info = sum(
@@ -485,7 +495,7 @@ def fit_model(
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     # lavaan's defaults: a mean structure with FIML or several groups; none for one group of
     # complete data (the intercepts are then the sample means, not counted, not in SRMR)
-    means = missing == "fiml" or len(groups) > 1
+    means = missing == "fiml" or len(groups) > 1 or estimator == "mlr"
     moments, tables = [], []
     for number, (group_rows, pattern, (_, values)) in enumerate(
         zip(rows, patterns, groups, strict=True), start=1
@@ -498,6 +508,8 @@ def fit_model(
         tables.append(table.assign(group=number) if len(groups) > 1 else table)
     npar = n_par if means else n_par - p
     fit = _fit_measures(moments, npar, means=means)
+    if estimator == "mlr":
+        fit |= _scaled_measures(fit, trace, data, layout.observed, missing, baseline=not _independence)
     table = pd.concat(tables, ignore_index=True)
     if not means:
         table = table[table["op"] != "~1"].reset_index(drop=True)
@@ -705,10 +717,23 @@ FIT_COLUMNS = {
 """lavaan's names of the fit measures, and the package's."""
 
 
-def fit_row(result: SEMFit, missing: str) -> pd.DataFrame:
-    """The one-row fit table of a result: ``n``, the fit measures, ``estimator``, ``missing``."""
-    row = {"n": int(result.fit["ntotal"])} | {new: result.fit[old] for old, new in FIT_COLUMNS.items()}
-    return pd.DataFrame([row]).astype({"npar": int, "df": int}).assign(estimator="ml", missing=missing)
+SCALED_COLUMNS = {
+    "chisq.scaled": "chisq_scaled",
+    "chisq.scaling.factor": "scaling_factor",
+    "pvalue.scaled": "p_val_scaled",
+    "cfi.scaled": "cfi_scaled",
+    "tli.scaled": "tli_scaled",
+    "rmsea.scaled": "rmsea_scaled",
+}
+"""lavaan's names of the MLR (Yuan-Bentler) scaled measures, and the package's."""
+
+
+def fit_row(result: SEMFit, missing: str, estimator: str = "ml") -> pd.DataFrame:
+    """The one-row fit table of a result: ``n``, the fit measures (with MLR also the scaled ones),
+    ``estimator``, ``missing``."""
+    columns = FIT_COLUMNS | (SCALED_COLUMNS if estimator == "mlr" else {})
+    row = {"n": int(result.fit["ntotal"])} | {new: result.fit[old] for old, new in columns.items()}
+    return pd.DataFrame([row]).astype({"npar": int, "df": int}).assign(estimator=estimator, missing=missing)
 
 
 def parameter_table(result: SEMFit, alpha: float) -> pd.DataFrame:
@@ -723,3 +748,100 @@ def parameter_table(result: SEMFit, alpha: float) -> pd.DataFrame:
     fixed = estimates["free"].to_numpy() == 0
     table.loc[fixed, ["se", "statistic", "p_val", "ci_low", "ci_high"]] = np.nan
     return table
+
+
+def _casewise_scores(values: np.ndarray, sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Each case's score in (mu, vec sigma): the gradient of its own log-likelihood over its
+    answered values (rows: cases with an answer; columns: p means, then p * p covariances)."""
+    p = len(mu)
+    observed = ~np.isnan(values)
+    values = values[observed.any(axis=1)]
+    observed = observed[observed.any(axis=1)]
+    scores = np.zeros((len(values), p + p * p))
+    masks, inverse = np.unique(observed, axis=0, return_inverse=True)
+    for k, mask in enumerate(masks):
+        rows = np.flatnonzero(inverse.ravel() == k)
+        cols = np.flatnonzero(mask)
+        inv = np.linalg.inv(sigma[np.ix_(cols, cols)])
+        weighted = (values[np.ix_(rows, cols)] - mu[cols]) @ inv  # (x - mu)' sigma^-1
+        scores[np.ix_(rows, cols)] = weighted
+        block = 0.5 * (weighted[:, :, None] * weighted[:, None, :] - inv)
+        positions = (p + cols[:, None] * p + cols[None, :]).ravel()
+        scores[np.ix_(rows, positions)] = block.reshape(len(rows), -1)
+    return scores
+
+
+def _vech(scores: np.ndarray, p: int) -> np.ndarray:
+    """Scores in (mu, vec sigma) as scores in (mu, vech sigma): a covariance counts twice."""
+    rows, cols = np.triu_indices(p)
+    full = scores[:, p:].reshape(len(scores), p, p)
+    doubled = np.where(rows == cols, 1.0, 2.0)
+    return np.column_stack([scores[:, :p], full[:, rows, cols] * doubled])
+
+
+def _robust(
+    values: np.ndarray, patterns: _Patterns, size: int, rows: list[dict], theta, hessian, p: int
+) -> tuple[np.ndarray, float]:
+    """Huber-White standard errors and the Yuan-Bentler (Mplus) trace of U Gamma, as lavaan's MLR.
+
+    ``hessian`` is the unit observed information of the model. With A1 and B1 the unit observed
+    and first-order information of the saturated model at its ML estimates, and B0 the model's
+    first-order information, trace = tr(A1^-1 B1) - tr(E^-1 B0) (lavaan's
+    ``lav_test_yuan_bentler_mplus_trace``); the scaled chi-square is chi-square / (trace / df).
+    """
+    n = patterns.n
+
+    def moments(t: np.ndarray) -> np.ndarray:
+        sigma, mu, _, _ = _implied(*_ram(size, rows, t), p)
+        return np.concatenate([mu, sigma.ravel()])
+
+    sigma, mu, _, _ = _implied(*_ram(size, rows, theta), p)
+    jacobian = _numeric_jacobian(moments, theta)  # d(mu, vec sigma) / d theta
+    case_scores = _casewise_scores(values, sigma, mu) @ jacobian
+    b0 = case_scores.T @ case_scores / n
+    e_inv = np.linalg.inv(hessian)
+    cov = e_inv @ b0 @ e_inv / n
+    # the saturated model, parameterised by (mu, vech sigma)
+    sat_mu, sat_sigma = _saturated(values, patterns)
+    tri = np.triu_indices(p)
+
+    def saturated_gradient(eta: np.ndarray) -> np.ndarray:
+        m, s = eta[:p], np.zeros((p, p))
+        s[tri] = eta[p:]
+        s = s + s.T - np.diag(np.diag(s))
+        _, G, g = _loglik(patterns, s, m, gradient=True)
+        doubled = np.where(tri[0] == tri[1], 1.0, 2.0)
+        return -np.concatenate([g, G[tri] * doubled]) / n
+
+    eta = np.concatenate([sat_mu, sat_sigma[tri]])
+    a1 = _numeric_jacobian(saturated_gradient, eta)
+    sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
+    b1 = sat_scores.T @ sat_scores / n
+    trace = float(np.sum(b1 * np.linalg.inv(a1).T) - np.sum(b0 * e_inv.T))
+    return cov, trace
+
+
+def _scaled_measures(
+    fit: dict, trace: float, data: pd.DataFrame, observed: list[str], missing: str, *, baseline: bool
+) -> dict:
+    """The Yuan-Bentler scaled chi-square and the indices lavaan builds on it (``.scaled``)."""
+    df, n = fit["df"], fit["ntotal"]
+    factor = trace / df if df > 0 else np.nan
+    scaled = fit["chisq"] / factor
+    out = {
+        "chisq.scaled": scaled,
+        "chisq.scaling.factor": factor,
+        "pvalue.scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
+        "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n))) if df > 0 else 0.0,
+    }
+    if baseline:  # the independence model, scaled the same way, for CFI and TLI
+        syntax = "\n".join(f"{name} ~~ {name}" for name in observed)
+        base = fit_model(syntax, data, missing=missing, estimator="mlr", _independence=True).fit
+        base_scaled, base_df = base["chisq.scaled"], base["df"]
+        denominator = max(scaled - df, base_scaled - base_df, 0.0)
+        out["baseline.chisq.scaled"] = base_scaled
+        out["cfi.scaled"] = 1.0 - max(scaled - df, 0.0) / denominator if denominator > 0 else 1.0
+        out["tli.scaled"] = (
+            (base_scaled / base_df - scaled / df) / (base_scaled / base_df - 1) if df > 0 else 1.0
+        )
+    return out

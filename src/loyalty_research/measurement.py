@@ -365,6 +365,7 @@ def confirmatory_factor_analysis(
     residual_covariances: Sequence[tuple[str, str]] = (),
     cross_loadings: Sequence[tuple[str, str]] = (),
     method_factor: Sequence[str] | None = None,
+    estimator: str = "ml",
     alpha: float = 0.05,
 ) -> FactorModel:
     """Confirmatory factor model of all constructs at once, by maximum likelihood.
@@ -388,6 +389,12 @@ def confirmatory_factor_analysis(
     method_factor : sequence of str, optional
         Items that also load on a method factor uncorrelated with the constructs (e.g. the
         negatively worded items, whose shared wording effect it absorbs; Marsh, 1996).
+    estimator : {"ml", "mlr"}, default "ml"
+        ``"mlr"``: robust maximum likelihood for answers that are not normal (Likert items
+        piled up at the top of the scale), as lavaan's ``MLR``: the same estimates, Huber-White
+        standard errors and the Yuan-Bentler scaled chi-square, with the indices built on it
+        (``chisq_scaled``, ``scaling_factor``, ``p_val_scaled``, ``cfi_scaled``,
+        ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000).
     alpha : float, default 0.05
         Intervals of the parameters have coverage ``1 - alpha``.
 
@@ -422,6 +429,9 @@ def confirmatory_factor_analysis(
 
     Marsh, H. W. (1996). Positive and negative global self-esteem: A substantively meaningful
     distinction or artifactors? Journal of Personality and Social Psychology, 70(4), 810-819.
+
+    Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance
+    structure analysis with nonnormal missing data. Sociological Methodology, 30, 165-200.
 
     Examples
     --------
@@ -459,8 +469,9 @@ def confirmatory_factor_analysis(
             f"{len(used)} {who}: an item without variance cannot load on a factor; drop it"
         )
     syntax = _cfa_syntax(scales, items, residual_covariances, cross_loadings, method_factor)
-    result = fit_model(syntax, used, std_lv=True, missing=missing)
-    fit, parameters = fit_row(result, missing), parameter_table(result, alpha).drop(columns="label")
+    result = fit_model(syntax, used, std_lv=True, missing=missing, estimator=estimator)
+    fit = fit_row(result, missing, estimator)
+    parameters = parameter_table(result, alpha).drop(columns="label")
     estimates = result.parameters
     on_constructs = estimates[(estimates["op"] == "=~") & estimates["lhs"].isin(list(scales))]
     loadings = pd.DataFrame(

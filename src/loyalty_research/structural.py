@@ -404,6 +404,7 @@ def fit_sem(
     *,
     missing: str = "listwise",
     std_lv: bool = False,
+    estimator: str = "ml",
     alpha: float = 0.05,
 ) -> SEMResult:
     """A structural equation model in lavaan's syntax, by maximum likelihood.
@@ -423,6 +424,9 @@ def fit_sem(
         Complete cases, or full-information ML over every answer.
     std_lv : bool, default False
         Identify the factors by unit variances instead of a marker indicator.
+    estimator : {"ml", "mlr"}, default "ml"
+        ``"mlr"``: robust ML as lavaan's ``MLR`` (see
+        :func:`~loyalty_research.confirmatory_factor_analysis`).
     alpha : float, default 0.05
         Intervals have coverage ``1 - alpha``.
 
@@ -456,8 +460,8 @@ def fit_sem(
     """
     check_probability("alpha", alpha)
     check_frame(data)
-    result = fit_model(model, data, std_lv=std_lv, missing=missing)
-    fit, parameters = fit_row(result, missing), parameter_table(result, alpha)
+    result = fit_model(model, data, std_lv=std_lv, missing=missing, estimator=estimator)
+    fit, parameters = fit_row(result, missing, estimator), parameter_table(result, alpha)
     estimates = result.parameters
     op = estimates["op"]
     endogenous = set(estimates.loc[op == "=~", "rhs"]) | set(estimates.loc[op == "~", "lhs"])
