@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import loyalty_research as lr
+from loyalty_research._sem import SCALED_COLUMNS as SCALED
 from loyalty_research._sem import fit_model, parse_model
 
 REFERENCE = "tests/reference/"
@@ -403,16 +404,6 @@ def test_group_paths_warn_when_the_scales_measure_differently():
         lr.compare_group_paths(GROUP_MODEL, _groups_with_paths(0.6, loading_b=0.3), "group")
     with pytest.raises(ValueError, match="no regression paths"):
         lr.compare_group_paths("V =~ v0 + v1 + v2", _groups_with_paths(0.6), "group")
-
-
-SCALED = {
-    "chisq.scaled": "chisq_scaled",
-    "chisq.scaling.factor": "scaling_factor",
-    "pvalue.scaled": "p_val_scaled",
-    "cfi.scaled": "cfi_scaled",
-    "tli.scaled": "tli_scaled",
-    "rmsea.scaled": "rmsea_scaled",
-}
 
 
 def test_mlr_scaled_test_matches_lavaan_with_complete_data(holzinger):
