@@ -803,18 +803,8 @@ def _robust(
     cov = e_inv @ b0 @ e_inv / n
     # the saturated model, parameterised by (mu, vech sigma)
     sat_mu, sat_sigma = _saturated(values, patterns)
-    tri = np.triu_indices(p)
 
-    def saturated_gradient(eta: np.ndarray) -> np.ndarray:
-        m, s = eta[:p], np.zeros((p, p))
-        s[tri] = eta[p:]
-        s = s + s.T - np.diag(np.diag(s))
-        _, G, g = _loglik(patterns, s, m, gradient=True)
-        doubled = np.where(tri[0] == tri[1], 1.0, 2.0)
-        return -np.concatenate([g, G[tri] * doubled]) / n
-
-    eta = np.concatenate([sat_mu, sat_sigma[tri]])
-    a1 = _numeric_jacobian(saturated_gradient, eta)
+    a1 = _saturated_information(patterns, sat_sigma, sat_mu)
     sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
     b1 = sat_scores.T @ sat_scores / n
     trace = float(np.sum(b1 * np.linalg.inv(a1).T) - np.sum(b0 * e_inv.T))
@@ -845,3 +835,33 @@ def _scaled_measures(
             (base_scaled / base_df - scaled / df) / (base_scaled / base_df - 1) if df > 0 else 1.0
         )
     return out
+
+
+def _saturated_information(patterns: _Patterns, sigma: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """Unit observed information of the saturated normal model in (mu, vech sigma), summed over
+    missing-data patterns: minus the Hessian of the log-likelihood over the cases, in closed
+    form (with W the inverse covariance of a pattern's answers and d its mean residual:
+    -n W, -n ((W d)' x W), -n/2 (W C W x W + W x W C W - W x W), C = S + d d'), divided by n."""
+    p = len(mu)
+    hessian = np.zeros((p + p * p, p + p * p))
+    for cols, n, mean, cov in zip(
+        patterns.columns, patterns.counts, patterns.means, patterns.covariances, strict=True
+    ):
+        W = np.linalg.inv(sigma[np.ix_(cols, cols)])
+        d = mean - mu[cols]
+        WCW = W @ (cov + np.outer(d, d)) @ W
+        vec = (p + cols[:, None] * p + cols[None, :]).ravel()
+        hessian[np.ix_(cols, cols)] += -n * W
+        cross = -n * np.kron((W @ d)[None, :], W)
+        hessian[np.ix_(cols, vec)] += cross
+        hessian[np.ix_(vec, cols)] += cross.T
+        hessian[np.ix_(vec, vec)] += -0.5 * n * (np.kron(WCW, W) + np.kron(W, WCW) - np.kron(W, W))
+    # from vec sigma to vech sigma: the duplication matrix D (vec sigma = D vech sigma)
+    rows, cols_ = np.triu_indices(p)
+    duplication = np.zeros((p * p, len(rows)))
+    duplication[rows * p + cols_, np.arange(len(rows))] = 1.0
+    duplication[cols_ * p + rows, np.arange(len(rows))] = 1.0
+    transform = np.zeros((p + p * p, p + len(rows)))
+    transform[:p, :p] = np.eye(p)
+    transform[p:, p:] = duplication
+    return -(transform.T @ hessian @ transform) / patterns.n
