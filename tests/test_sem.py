@@ -427,3 +427,35 @@ def test_mlr_with_fiml_matches_lavaan(bfi_missing):
     _assert_parameters(model.parameters, "lavaan_bfi_mlr_parameters")
     with pytest.raises(ValueError, match="estimator must be 'ml' or 'mlr'"):
         lr.confirmatory_factor_analysis(bfi_missing, BFI_KEYS, estimator="wlsmv")
+
+
+def test_polychoric_correlations_match_lavaan():
+    # R: lavInspect(cfa(bfi model, ordered = items, estimator = "WLSMV"), "sampstat")$cov
+    data = pd.read_csv(REFERENCE + "data/bfi_complete.csv")
+    for column in ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]:
+        data[column] = 7 - data[column]
+    result = lr.polychoric(data, BFI_KEYS)
+    expected = pd.read_csv(REFERENCE + "fixtures/lavaan_bfi_polychoric.csv", index_col=0)
+    assert result.n == 2436 and list(result.correlations.index) == list(expected.index)
+    np.testing.assert_allclose(result.correlations.to_numpy(), expected.to_numpy(), atol=1e-6)
+    thresholds = _fixture("lavaan_bfi_ordinal_parameters").query("op == '|'")
+    ours = result.thresholds.assign(rhs=lambda t: "t" + t["threshold"].astype(str))
+    merged = thresholds.merge(ours, left_on=["lhs", "rhs"], right_on=["item", "rhs"])
+    assert len(merged) == len(thresholds)
+    np.testing.assert_allclose(merged["value"], merged["est"], atol=1e-8)
+
+
+def test_polychoric_recovers_a_known_correlation_and_refuses_bad_items():
+    rng = np.random.default_rng(2)
+    latent = rng.multivariate_normal([0, 0], [[1, 0.6], [0.6, 1]], size=20000)
+    answers = pd.DataFrame(
+        {
+            "a": np.digitize(latent[:, 0], [-1.0, 0.0, 1.2]),
+            "b": np.digitize(latent[:, 1], [-0.5, 0.0, 0.4, 1.5]),
+        }
+    )
+    assert lr.polychoric(answers, ["a", "b"]).correlations.loc["a", "b"] == pytest.approx(0.6, abs=0.02)
+    with pytest.raises(ValueError, match=r"ordinal answers \(whole numbers\)"):
+        lr.polychoric(answers.assign(a=answers["a"] + 0.5), ["a", "b"])
+    with pytest.raises(ValueError, match="item 'a' has one answer from everybody"):
+        lr.polychoric(answers.assign(a=1), ["a", "b"])

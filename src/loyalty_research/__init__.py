@@ -83,6 +83,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "htmt",
         "item_statistics",
         "measurement_invariance",
+        "polychoric",
+        "Polychoric",
         "scale_reliability",
     ),
     "plotting": ("DRIVER_COLOURS", "SEGMENT_COLOURS", "set_theme"),
