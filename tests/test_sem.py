@@ -240,6 +240,11 @@ def test_model_syntax_and_bad_models_give_clear_errors(holzinger):
         lr.confirmatory_factor_analysis(holzinger, HS_CONSTRUCTS, missing="pairwise")
     with pytest.raises(ValueError, match="give two or more models"):
         lr.compare_structural_models({"one": HS}, holzinger)
+    # models the data cannot identify: too many parameters, or a factor without a scale
+    with pytest.raises(ValueError, match="not identified: it has 6 free parameters but the data give only 5"):
+        lr.fit_sem("f =~ x1 + x2", holzinger)
+    with pytest.raises(ValueError, match="not identified: the data cannot pin down 'visual ~~ visual'"):
+        lr.fit_sem("visual =~ NA*x1 + x2 + x3\ntextual =~ x4 + x5 + x6", holzinger)
 
 
 def test_a_method_factor_absorbs_shared_wording():

@@ -450,6 +450,13 @@ def fit_model(
     p, size = len(layout.observed), len(layout.names)
     groups = _split(data, layout.observed, group, missing)
     rows, n_par = _group_rows(layout, len(groups), group_equal, group_partial)
+    moments_per_group = p * (p + 1) // 2 + p
+    if n_par > len(groups) * moments_per_group:
+        raise ValueError(
+            f"the model is not identified: it has {n_par} free parameters but the data give only "
+            f"{len(groups) * moments_per_group} means, variances and covariances; fix some parameters "
+            "or add indicators (a factor needs three, or two with another factor to correlate with)"
+        )
     patterns = [_patterns(values) for _, values in groups]
     n = sum(pattern.n for pattern in patterns)
     theta = _starts(rows, [values for _, values in groups], layout.observed, n_par)
@@ -475,6 +482,7 @@ def fit_model(
     gradient = lambda t: objective(t)[1]  # noqa: E731
     hessian = _numeric_jacobian(gradient, theta)
     hessian = 0.5 * (hessian + hessian.T)
+    _check_identified(hessian, rows)
     for _ in range(20):
         step = np.linalg.solve(hessian, gradient(theta))
         theta = theta - step
@@ -865,3 +873,18 @@ def _saturated_information(patterns: _Patterns, sigma: np.ndarray, mu: np.ndarra
     transform[:p, :p] = np.eye(p)
     transform[p:, p:] = duplication
     return -(transform.T @ hessian @ transform) / patterns.n
+
+
+def _check_identified(hessian: np.ndarray, rows: list[list[dict]]) -> None:
+    """A singular information matrix: some combination of parameters leaves the fit unchanged.
+    Name the parameter that weighs most in that combination."""
+    values, vectors = np.linalg.eigh(hessian)
+    if values[0] > 1e-8 * max(abs(values[-1]), 1e-300):
+        return
+    k = int(np.argmax(np.abs(vectors[:, 0]))) + 1
+    row = next(r for group_rows in rows for r in group_rows if r["free"] == k)
+    name = f"{row['lhs']} {row['op']} {row['rhs']}".strip()
+    raise ValueError(
+        f"the model is not identified: the data cannot pin down {name!r} (the information matrix "
+        "is singular); fix its scale (a loading at 1 or the factor's variance at 1) or constrain it"
+    )
