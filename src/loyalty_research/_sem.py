@@ -732,6 +732,9 @@ SCALED_COLUMNS = {
     "cfi.scaled": "cfi_scaled",
     "tli.scaled": "tli_scaled",
     "rmsea.scaled": "rmsea_scaled",
+    "cfi.robust": "cfi_robust",
+    "tli.robust": "tli_robust",
+    "rmsea.robust": "rmsea_robust",
 }
 """lavaan's names of the MLR (Yuan-Bentler) scaled measures, and the package's."""
 
@@ -832,6 +835,12 @@ def _scaled_measures(
         "pvalue.scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
         "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n))) if df > 0 else 0.0,
     }
+    # robust RMSEA, CFI and TLI (Brosseau-Liard, Savalei & Li, 2012; Brosseau-Liard & Savalei,
+    # 2014): the noncentrality T - c df instead of T / c - df. With FIML lavaan applies Zhang &
+    # Savalei's correction instead, which is not implemented: NaN there
+    complete = missing == "listwise"
+    noncentral = max(fit["chisq"] - factor * df, 0.0)
+    out["rmsea.robust"] = float(np.sqrt(noncentral / (df * n))) if complete and df > 0 else np.nan
     if baseline:  # the independence model, scaled the same way, for CFI and TLI
         syntax = "\n".join(f"{name} ~~ {name}" for name in observed)
         base = fit_model(syntax, data, missing=missing, estimator="mlr", _independence=True).fit
@@ -839,6 +848,13 @@ def _scaled_measures(
         denominator = max(scaled - df, base_scaled - base_df, 0.0)
         out["baseline.chisq.scaled"] = base_scaled
         out["cfi.scaled"] = 1.0 - max(scaled - df, 0.0) / denominator if denominator > 0 else 1.0
+        base_noncentral = max(base["chisq"] - base["chisq.scaling.factor"] * base_df, 0.0)
+        robust_denominator = max(noncentral, base_noncentral)
+        robust = complete and robust_denominator > 0 and df > 0
+        out["cfi.robust"] = 1.0 - noncentral / robust_denominator if robust else np.nan
+        out["tli.robust"] = (
+            1.0 - (fit["chisq"] - factor * df) / df / (base_noncentral / base_df) if robust else np.nan
+        )
         out["tli.scaled"] = (
             (base_scaled / base_df - scaled / df) / (base_scaled / base_df - 1) if df > 0 else 1.0
         )

@@ -396,7 +396,10 @@ def confirmatory_factor_analysis(
         piled up at the top of the scale), as lavaan's ``MLR``: the same estimates, Huber-White
         standard errors and the Yuan-Bentler scaled chi-square, with the indices built on it
         (``chisq_scaled``, ``scaling_factor``, ``p_val_scaled``, ``cfi_scaled``,
-        ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000).
+        ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000), and with
+        complete data the robust indices ``cfi_robust``, ``tli_robust``, ``rmsea_robust``
+        (Brosseau-Liard & Savalei, 2014; NaN with FIML, where lavaan applies a correction not
+        implemented here).
     alpha : float, default 0.05
         Intervals of the parameters have coverage ``1 - alpha``.
 
