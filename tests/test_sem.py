@@ -427,9 +427,7 @@ def test_mlr_with_fiml_matches_lavaan(bfi_missing):
     model = lr.confirmatory_factor_analysis(bfi_missing, BFI_KEYS, missing="fiml", estimator="mlr")
     expected = _measures("lavaan_bfi_mlr_fit")
     for measure, column in SCALED.items():
-        if measure.endswith(".robust"):  # lavaan's FIML correction (Zhang & Savalei) is not implemented
-            assert np.isnan(model.fit.loc[0, column]), measure
-            continue
+        # the robust indices under FIML use Zhang & Savalei's corrected statistic (lavaan's V3)
         assert model.fit.loc[0, column] == pytest.approx(expected[measure], rel=1e-6, abs=1e-12), measure
     # Huber-White standard errors, as lavaan's robust.huber.white
     _assert_parameters(model.parameters, "lavaan_bfi_mlr_parameters")

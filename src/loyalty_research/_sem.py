@@ -489,9 +489,9 @@ def fit_model(
         if np.abs(step).max() < 1e-12:
             break
     information = "observed" if missing == "fiml" or estimator == "mlr" else "expected"
-    trace = np.nan
+    trace = xx3 = k3 = np.nan
     if estimator == "mlr":  # lavaan's MLR: observed information, sandwich errors, scaled test
-        cov, trace = _robust(groups[0][1], patterns[0], size, rows[0], theta, hessian, p)
+        cov, trace, xx3, k3 = _robust(groups[0][1], patterns[0], size, rows[0], theta, hessian, p)
     elif information == "observed":
         cov = np.linalg.inv(hessian * n)
     else:
@@ -517,6 +517,7 @@ def fit_model(
     npar = n_par if means else n_par - p
     fit = _fit_measures(moments, npar, means=means)
     if estimator == "mlr":
+        fit |= {"chisq.fimlc": xx3, "fimlc.trace": k3}
         fit |= _scaled_measures(fit, trace, data, layout.observed, missing, baseline=not _independence)
     table = pd.concat(tables, ignore_index=True)
     if not means:
@@ -792,8 +793,9 @@ def _vech(scores: np.ndarray, p: int) -> np.ndarray:
 
 def _robust(
     values: np.ndarray, patterns: _Patterns, size: int, rows: list[dict], theta, hessian, p: int
-) -> tuple[np.ndarray, float]:
-    """Huber-White standard errors and the Yuan-Bentler (Mplus) trace of U Gamma, as lavaan's MLR.
+) -> tuple[np.ndarray, float, float, float]:
+    """Huber-White standard errors and the Yuan-Bentler (Mplus) trace of U Gamma, as lavaan's MLR,
+    and the FIML-corrected statistic and trace the robust indices use under missing data.
 
     ``hessian`` is the unit observed information of the model. With A1 and B1 the unit observed
     and first-order information of the saturated model at its ML estimates, and B0 the model's
@@ -818,8 +820,26 @@ def _robust(
     a1 = _saturated_information(patterns, sat_sigma, sat_mu)
     sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
     b1 = sat_scores.T @ sat_scores / n
-    trace = float(np.sum(b1 * np.linalg.inv(a1).T) - np.sum(b0 * e_inv.T))
-    return cov, trace
+    a1_inv = np.linalg.inv(a1)
+    trace = float(np.sum(b1 * a1_inv.T) - np.sum(b0 * e_inv.T))
+    # FIML-corrected statistic for the robust indices (Zhang & Savalei; lavaan's
+    # lav_fit_fiml_corrected, version V3): the model at its estimates against the EM moments as if
+    # they were complete-data moments, with the trace of U Wm^-1 Wc Wm^-1 U Gamma as its scale
+    tri = np.triu_indices(p)
+    vech_rows = np.concatenate([np.arange(p), p + tri[0] * p + tri[1]])
+    delta = jacobian[vech_rows]
+    inv = np.linalg.inv(sigma)
+    d = sat_mu - mu
+    logdet = np.linalg.slogdet(sigma)[1] - np.linalg.slogdet(sat_sigma)[1]
+    xx3 = n * float(logdet + np.sum(inv * sat_sigma) - p + d @ inv @ d)
+    complete = _Patterns([np.arange(p)], np.array([n]), [sat_mu], [sat_sigma], n)
+    wc = _saturated_information(complete, sat_sigma, sat_mu)
+    # the model's information built from the saturated one (lavaan's observed.information = "h1")
+    h1_inv = np.linalg.inv(delta.T @ a1 @ delta)
+    u = a1 - a1 @ delta @ h1_inv @ delta.T @ a1
+    gamma = a1_inv @ b1 @ a1_inv
+    k3 = float(np.trace(u @ a1_inv @ wc @ a1_inv @ u @ gamma))
+    return cov, trace, xx3, k3
 
 
 def _scaled_measures(
@@ -836,11 +856,13 @@ def _scaled_measures(
         "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n))) if df > 0 else 0.0,
     }
     # robust RMSEA, CFI and TLI (Brosseau-Liard, Savalei & Li, 2012; Brosseau-Liard & Savalei,
-    # 2014): the noncentrality T - c df instead of T / c - df. With FIML lavaan applies Zhang &
-    # Savalei's correction instead, which is not implemented: NaN there
-    complete = missing == "listwise"
-    noncentral = max(fit["chisq"] - factor * df, 0.0)
-    out["rmsea.robust"] = float(np.sqrt(noncentral / (df * n))) if complete and df > 0 else np.nan
+    # 2014): the noncentrality T - c df instead of T / c - df; under FIML T and c are the
+    # FIML-corrected ones (Zhang & Savalei, 2020), as lavaan computes them
+    statistic, robust_factor = (
+        (fit["chisq"], factor) if missing == "listwise" else (fit["chisq.fimlc"], fit["fimlc.trace"] / df)
+    )
+    noncentral = max(statistic - robust_factor * df, 0.0)
+    out["rmsea.robust"] = float(np.sqrt(noncentral / (df * n))) if df > 0 else np.nan
     if baseline:  # the independence model, scaled the same way, for CFI and TLI
         syntax = "\n".join(f"{name} ~~ {name}" for name in observed)
         base = fit_model(syntax, data, missing=missing, estimator="mlr", _independence=True).fit
@@ -848,15 +870,19 @@ def _scaled_measures(
         denominator = max(scaled - df, base_scaled - base_df, 0.0)
         out["baseline.chisq.scaled"] = base_scaled
         out["cfi.scaled"] = 1.0 - max(scaled - df, 0.0) / denominator if denominator > 0 else 1.0
-        base_noncentral = max(base["chisq"] - base["chisq.scaling.factor"] * base_df, 0.0)
+        ratio = base_scaled / base_df
+        out["tli.scaled"] = (ratio - scaled / df) / (ratio - 1) if df > 0 else 1.0
+        base_statistic, base_factor = (
+            (base["chisq"], base["chisq.scaling.factor"])
+            if missing == "listwise"
+            else (base["chisq.fimlc"], base["fimlc.trace"] / base_df)
+        )
+        base_noncentral = max(base_statistic - base_factor * base_df, 0.0)
         robust_denominator = max(noncentral, base_noncentral)
-        robust = complete and robust_denominator > 0 and df > 0
+        robust = robust_denominator > 0 and df > 0
         out["cfi.robust"] = 1.0 - noncentral / robust_denominator if robust else np.nan
         out["tli.robust"] = (
-            1.0 - (fit["chisq"] - factor * df) / df / (base_noncentral / base_df) if robust else np.nan
-        )
-        out["tli.scaled"] = (
-            (base_scaled / base_df - scaled / df) / (base_scaled / base_df - 1) if df > 0 else 1.0
+            1.0 - (statistic - robust_factor * df) / df / (base_noncentral / base_df) if robust else np.nan
         )
     return out
 

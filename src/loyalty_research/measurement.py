@@ -396,10 +396,9 @@ def confirmatory_factor_analysis(
         piled up at the top of the scale), as lavaan's ``MLR``: the same estimates, Huber-White
         standard errors and the Yuan-Bentler scaled chi-square, with the indices built on it
         (``chisq_scaled``, ``scaling_factor``, ``p_val_scaled``, ``cfi_scaled``,
-        ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000), and with
-        complete data the robust indices ``cfi_robust``, ``tli_robust``, ``rmsea_robust``
-        (Brosseau-Liard & Savalei, 2014; NaN with FIML, where lavaan applies a correction not
-        implemented here).
+        ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000), and the robust
+        indices ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` (Brosseau-Liard & Savalei,
+        2014; under FIML with Zhang & Savalei's correction, as lavaan).
     alpha : float, default 0.05
         Intervals of the parameters have coverage ``1 - alpha``.
 
@@ -429,6 +428,9 @@ def confirmatory_factor_analysis(
     G. A. Marcoulides & R. E. Schumacker (Eds.), Advanced structural equation modeling (pp.
     243-277). Erlbaum.
 
+    Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices for
+    nonnormality. Multivariate Behavioral Research, 49(5), 460-470.
+
     Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure
     analysis. Structural Equation Modeling, 6(1), 1-55. https://doi.org/10.1080/10705519909540118
 
@@ -437,6 +439,10 @@ def confirmatory_factor_analysis(
 
     Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance
     structure analysis with nonnormal missing data. Sociological Methodology, 30, 165-200.
+
+    Zhang, X., & Savalei, V. (2020). Examining the effect of missing data on RMSEA and CFI under
+    normal theory full-information maximum likelihood. Structural Equation Modeling, 27(2),
+    219-239.
 
     Examples
     --------
