@@ -240,3 +240,17 @@ def test_group_paths_reading_writes_every_branch():
     assert rd.group_paths_reading(result(False, [0.5, 0.5]), "club").startswith(
         "Metric invariance does not hold"
     )
+
+
+def test_invariance_reading_writes_every_branch():
+    def table(*holds):
+        levels = ["configural", "metric", "scalar"][: len(holds)]
+        return pd.DataFrame(
+            {"level": levels, "holds": list(holds), "delta_cfi": [np.nan, -0.004, -0.03][: len(holds)]}
+        )
+
+    assert "nothing can be compared" in rd.invariance_reading(table(True), "groups")
+    assert "even metric invariance fails" in rd.invariance_reading(table(True, False), "groups")
+    assert "slopes can be compared." in rd.invariance_reading(table(True, True), "groups")
+    assert "both slopes and score levels" in rd.invariance_reading(table(True, True, True), "groups")
+    assert "score levels only with care" in rd.invariance_reading(table(True, True, False), "groups")

@@ -18,7 +18,8 @@ data-specific commentary only where it knows the data.
 * :func:`criteria_reading`: what the information criteria and the bootstrap test say about the
   number of segments.
 * :func:`competing_models_reading`: the satisfaction, value and combined structural models
-  compared by fit; :func:`group_paths_reading`: groups' paths compared after invariance.
+  compared by fit; :func:`group_paths_reading`: groups' paths compared after invariance;
+  :func:`invariance_reading`: what measurement invariance allows to compare.
 * :func:`complaint_share_reading`, :func:`repurchase_ordering_reading`,
   :func:`recovery_paradox_reading`: complaints against the TARP figures, and the
   service-recovery paradox.
@@ -44,6 +45,7 @@ __all__ = [
     "complaint_share_reading",
     "excludes_zero",
     "group_paths_reading",
+    "invariance_reading",
     "jones_sasser_reading",
     "mediation_reading",
     "p_text",
@@ -909,3 +911,39 @@ def group_paths_reading(result, group: str, *, alpha: float = 0.05) -> str:
     else:
         rest = f" The other {same} paths do not differ."
     return text + " The groups differ in " + "; in ".join(parts) + "." + rest
+
+
+def invariance_reading(table: pd.DataFrame, groups: str) -> str:
+    """What :func:`~loyalty_research.measurement_invariance` allows to compare across ``groups``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"level": ["configural", "metric", "scalar"], "holds": [True, True, False],
+    ...                       "delta_cfi": [float("nan"), -0.004, -0.03]})
+    >>> invariance_reading(table, "the segments").split(":")[0]
+    'Across the segments metric invariance holds (change in CFI -0.004) but scalar invariance fails (-0.030)'
+    """
+    rows = table.set_index("level")
+    metric = rows.loc["metric"] if "metric" in rows.index else None
+    scalar = rows.loc["scalar"] if "scalar" in rows.index else None
+    if metric is None:
+        return f"Only the configural model was fitted across {groups}: nothing can be compared yet."
+    if not metric["holds"]:
+        return (
+            f"Across {groups} even metric invariance fails (change in CFI {metric['delta_cfi']:+.3f}): "
+            "differences in slopes mix differences in loyalty with differences in how the scales work; "
+            "read them with care."
+        )
+    if scalar is None:
+        change = f"change in CFI {metric['delta_cfi']:+.3f}"
+        return f"Across {groups} metric invariance holds ({change}): slopes can be compared."
+    if scalar["holds"]:
+        return (
+            f"Across {groups} metric and scalar invariance hold (changes in CFI "
+            f"{metric['delta_cfi']:+.3f} and {scalar['delta_cfi']:+.3f}): the scales measure the same "
+            "everywhere, so both slopes and score levels can be compared."
+        )
+    return (
+        f"Across {groups} metric invariance holds (change in CFI {metric['delta_cfi']:+.3f}) but scalar "
+        f"invariance fails ({scalar['delta_cfi']:+.3f}): slopes can be compared, score levels only with care."
+    )
