@@ -465,3 +465,18 @@ def test_polychoric_recovers_a_known_correlation_and_refuses_bad_items():
         lr.polychoric(answers.assign(a=answers["a"] + 0.5), ["a", "b"])
     with pytest.raises(ValueError, match="item 'a' has one answer from everybody"):
         lr.polychoric(answers.assign(a=1), ["a", "b"])
+
+
+def test_mlr_with_groups_matches_lavaan(holzinger):
+    # R: cfa(HS, group = "school", group.equal = "loadings", estimator = "MLR")
+    fit = fit_model(HS, holzinger, group="school", group_equal=("loadings",), estimator="mlr")
+    expected = _measures("lavaan_hs_mlr_groups_fit")
+    for measure in ["chisq", "df", *(m for m in SCALED if m != "pvalue.scaled")]:
+        assert fit.fit[measure] == pytest.approx(expected[measure], rel=1e-6), measure
+    # a p value near 1e-7 moves about 40 times faster (relative) than the statistic behind it
+    assert fit.fit["pvalue.scaled"] == pytest.approx(expected["pvalue.scaled"], rel=1e-4)
+    ours = fit.parameters.rename(columns={"est": "coef"})
+    rows = _fixture("lavaan_hs_mlr_groups_parameters").fillna({"rhs": ""})
+    merged = rows.merge(ours.fillna({"rhs": ""}), on=["lhs", "op", "rhs", "group"], suffixes=("", "_ours"))
+    assert len(merged) == len(rows)
+    np.testing.assert_allclose(merged["se_ours"], merged["se"], atol=1e-5)  # Huber-White, both groups

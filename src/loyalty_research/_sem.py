@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 
 __all__ = ["SEMFit", "Statement", "fit_model", "fit_row", "parameter_table", "parse_model"]
 
@@ -443,8 +443,6 @@ def fit_model(
         raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
     if estimator not in ("ml", "mlr"):
         raise ValueError(f"estimator must be 'ml' or 'mlr', got {estimator!r}")
-    if estimator == "mlr" and group is not None:
-        raise ValueError("estimator='mlr' is available for one group only; use 'ml' with groups")
     statements = parse_model(syntax)
     layout = _layout(statements, list(data.columns), std_lv)
     p, size = len(layout.observed), len(layout.names)
@@ -491,7 +489,7 @@ def fit_model(
     information = "observed" if missing == "fiml" or estimator == "mlr" else "expected"
     trace = xx3 = k3 = np.nan
     if estimator == "mlr":  # lavaan's MLR: observed information, sandwich errors, scaled test
-        cov, trace, xx3, k3 = _robust(groups[0][1], patterns[0], size, rows[0], theta, hessian, p)
+        cov, trace, xx3, k3 = _robust(groups, patterns, size, rows, theta, hessian, p)
     elif information == "observed":
         cov = np.linalg.inv(hessian * n)
     else:
@@ -518,7 +516,9 @@ def fit_model(
     fit = _fit_measures(moments, npar, means=means)
     if estimator == "mlr":
         fit |= {"chisq.fimlc": xx3, "fimlc.trace": k3}
-        fit |= _scaled_measures(fit, trace, data, layout.observed, missing, baseline=not _independence)
+        fit |= _scaled_measures(
+            fit, trace, data, layout.observed, missing, group, len(groups), baseline=not _independence
+        )
     table = pd.concat(tables, ignore_index=True)
     if not means:
         table = table[table["op"] != "~1"].reset_index(drop=True)
@@ -792,58 +792,73 @@ def _vech(scores: np.ndarray, p: int) -> np.ndarray:
 
 
 def _robust(
-    values: np.ndarray, patterns: _Patterns, size: int, rows: list[dict], theta, hessian, p: int
+    groups: list[tuple], patterns: list[_Patterns], size: int, rows: list[list[dict]], theta, hessian, p: int
 ) -> tuple[np.ndarray, float, float, float]:
     """Huber-White standard errors and the Yuan-Bentler (Mplus) trace of U Gamma, as lavaan's MLR,
     and the FIML-corrected statistic and trace the robust indices use under missing data.
 
-    ``hessian`` is the unit observed information of the model. With A1 and B1 the unit observed
-    and first-order information of the saturated model at its ML estimates, and B0 the model's
-    first-order information, trace = tr(A1^-1 B1) - tr(E^-1 B0) (lavaan's
+    ``hessian`` is the unit observed information of the model (over all groups). With A1 and B1
+    each group's unit observed and first-order information of the saturated model at its ML
+    estimates, and B0 the group's first-order information of the model, the trace sums
+    tr(A1^-1 B1) - f tr(E^-1 B0) over the groups, f a group's share of the respondents (lavaan's
     ``lav_test_yuan_bentler_mplus_trace``); the scaled chi-square is chi-square / (trace / df).
     """
-    n = patterns.n
-
-    def moments(t: np.ndarray) -> np.ndarray:
-        sigma, mu, _, _ = _implied(*_ram(size, rows, t), p)
-        return np.concatenate([mu, sigma.ravel()])
-
-    sigma, mu, _, _ = _implied(*_ram(size, rows, theta), p)
-    jacobian = _numeric_jacobian(moments, theta)  # d(mu, vec sigma) / d theta
-    case_scores = _casewise_scores(values, sigma, mu) @ jacobian
-    b0 = case_scores.T @ case_scores / n
+    n = sum(pattern.n for pattern in patterns)
     e_inv = np.linalg.inv(hessian)
-    cov = e_inv @ b0 @ e_inv / n
-    # the saturated model, parameterised by (mu, vech sigma)
-    sat_mu, sat_sigma = _saturated(values, patterns)
-
-    a1 = _saturated_information(patterns, sat_sigma, sat_mu)
-    sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
-    b1 = sat_scores.T @ sat_scores / n
-    a1_inv = np.linalg.inv(a1)
-    trace = float(np.sum(b1 * a1_inv.T) - np.sum(b0 * e_inv.T))
-    # FIML-corrected statistic for the robust indices (Zhang & Savalei; lavaan's
-    # lav_fit_fiml_corrected, version V3): the model at its estimates against the EM moments as if
-    # they were complete-data moments, with the trace of U Wm^-1 Wc Wm^-1 U Gamma as its scale
     tri = np.triu_indices(p)
     vech_rows = np.concatenate([np.arange(p), p + tri[0] * p + tri[1]])
-    delta = jacobian[vech_rows]
-    inv = np.linalg.inv(sigma)
-    d = sat_mu - mu
-    logdet = np.linalg.slogdet(sigma)[1] - np.linalg.slogdet(sat_sigma)[1]
-    xx3 = n * float(logdet + np.sum(inv * sat_sigma) - p + d @ inv @ d)
-    complete = _Patterns([np.arange(p)], np.array([n]), [sat_mu], [sat_sigma], n)
-    wc = _saturated_information(complete, sat_sigma, sat_mu)
-    # the model's information built from the saturated one (lavaan's observed.information = "h1")
-    h1_inv = np.linalg.inv(delta.T @ a1 @ delta)
-    u = a1 - a1 @ delta @ h1_inv @ delta.T @ a1
-    gamma = a1_inv @ b1 @ a1_inv
-    k3 = float(np.trace(u @ a1_inv @ wc @ a1_inv @ u @ gamma))
+    b0_total = np.zeros_like(hessian)
+    trace, xx3 = 0.0, 0.0
+    blocks = []  # per group: share, delta, Wm, Wc, Gamma (lavaan's lav_fit_fiml_corrected, V3)
+    for (_, values), pattern, group_rows in zip(groups, patterns, rows, strict=True):
+        share = pattern.n / n
+
+        def moments(t: np.ndarray, group_rows=group_rows) -> np.ndarray:
+            sigma, mu, _, _ = _implied(*_ram(size, group_rows, t), p)
+            return np.concatenate([mu, sigma.ravel()])
+
+        sigma, mu, _, _ = _implied(*_ram(size, group_rows, theta), p)
+        jacobian = _numeric_jacobian(moments, theta)  # d(mu, vec sigma) / d theta
+        case_scores = _casewise_scores(values, sigma, mu) @ jacobian
+        b0 = case_scores.T @ case_scores / pattern.n
+        b0_total += share * b0
+        sat_mu, sat_sigma = _saturated(values, pattern)
+        a1 = _saturated_information(pattern, sat_sigma, sat_mu)
+        a1_inv = np.linalg.inv(a1)
+        sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
+        b1 = sat_scores.T @ sat_scores / pattern.n
+        trace += float(np.sum(b1 * a1_inv.T) - share * np.sum(b0 * e_inv.T))
+        # the model at its estimates against the EM moments as if they were complete-data ones
+        inv = np.linalg.inv(sigma)
+        d = sat_mu - mu
+        logdet = np.linalg.slogdet(sigma)[1] - np.linalg.slogdet(sat_sigma)[1]
+        xx3 += pattern.n * float(logdet + np.sum(inv * sat_sigma) - p + d @ inv @ d)
+        complete = _Patterns([np.arange(p)], np.array([pattern.n]), [sat_mu], [sat_sigma], pattern.n)
+        wc = _saturated_information(complete, sat_sigma, sat_mu)
+        blocks.append((share, jacobian[vech_rows], a1, a1_inv, wc, a1_inv @ b1 @ a1_inv))
+    cov = e_inv @ b0_total @ e_inv / n
+    # FIML-corrected trace (Zhang & Savalei): U Wm^-1 Wc Wm^-1 U Gamma over the stacked groups,
+    # with the model's information built from the saturated one (observed.information = "h1")
+    wm = linalg.block_diag(*[f * a1 for f, _, a1, _, _, _ in blocks])
+    wm_inv = linalg.block_diag(*[a1_inv / f for f, _, _, a1_inv, _, _ in blocks])
+    wc = linalg.block_diag(*[f * wc_g for f, _, _, _, wc_g, _ in blocks])
+    gamma = linalg.block_diag(*[g / f for f, _, _, _, _, g in blocks])
+    delta = np.vstack([delta_g for _, delta_g, _, _, _, _ in blocks])
+    u = wm - wm @ delta @ np.linalg.inv(delta.T @ wm @ delta) @ delta.T @ wm
+    k3 = float(np.trace(u @ wm_inv @ wc @ wm_inv @ u @ gamma))
     return cov, trace, xx3, k3
 
 
 def _scaled_measures(
-    fit: dict, trace: float, data: pd.DataFrame, observed: list[str], missing: str, *, baseline: bool
+    fit: dict,
+    trace: float,
+    data: pd.DataFrame,
+    observed: list[str],
+    missing: str,
+    group: str | None,
+    n_groups: int,
+    *,
+    baseline: bool,
 ) -> dict:
     """The Yuan-Bentler scaled chi-square and the indices lavaan builds on it (``.scaled``)."""
     df, n = fit["df"], fit["ntotal"]
@@ -853,7 +868,8 @@ def _scaled_measures(
         "chisq.scaled": scaled,
         "chisq.scaling.factor": factor,
         "pvalue.scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
-        "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n))) if df > 0 else 0.0,
+        # several groups: the one-group formula on the total n times sqrt(G), as lavaan
+        "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n) * n_groups)) if df > 0 else 0.0,
     }
     # robust RMSEA, CFI and TLI (Brosseau-Liard, Savalei & Li, 2012; Brosseau-Liard & Savalei,
     # 2014): the noncentrality T - c df instead of T / c - df; under FIML T and c are the
@@ -862,10 +878,10 @@ def _scaled_measures(
         (fit["chisq"], factor) if missing == "listwise" else (fit["chisq.fimlc"], fit["fimlc.trace"] / df)
     )
     noncentral = max(statistic - robust_factor * df, 0.0)
-    out["rmsea.robust"] = float(np.sqrt(noncentral / (df * n))) if df > 0 else np.nan
+    out["rmsea.robust"] = float(np.sqrt(noncentral / (df * n) * n_groups)) if df > 0 else np.nan
     if baseline:  # the independence model, scaled the same way, for CFI and TLI
         syntax = "\n".join(f"{name} ~~ {name}" for name in observed)
-        base = fit_model(syntax, data, missing=missing, estimator="mlr", _independence=True).fit
+        base = fit_model(syntax, data, missing=missing, group=group, estimator="mlr", _independence=True).fit
         base_scaled, base_df = base["chisq.scaled"], base["df"]
         denominator = max(scaled - df, base_scaled - base_df, 0.0)
         out["baseline.chisq.scaled"] = base_scaled

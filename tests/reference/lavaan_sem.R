@@ -295,6 +295,13 @@ diff_table <- do.call(rbind, diff_rows)
 print(diff_table, digits = 10, row.names = FALSE)
 write.csv(diff_table, file.path(out_fix, "lavaan_mobi_competing_diff.csv"), row.names = FALSE)
 
+# ---- 7. MLR with several groups: HS by school, loadings equal ----
+hs_mlr_groups <- cfa(hs_model, data = hs, group = "school", group.equal = "loadings", estimator = "MLR")
+check_converged(hs_mlr_groups, "HS MLR by school")
+record_options(hs_mlr_groups, "hs_mlr_groups")
+write_fit(hs_mlr_groups, mlr_measures, "lavaan_hs_mlr_groups_fit.csv")
+write_parameters(hs_mlr_groups, "lavaan_hs_mlr_groups_parameters.csv")
+
 # ---- options lavaan chose (information matrices, test, likelihood) and versions ----
 options_table <- do.call(rbind, options_used)
 cat("\n== lavaan_sem_options.csv ==\n")
