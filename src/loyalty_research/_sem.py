@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
+from ._tables import wald_table
+
 __all__ = ["SEMFit", "Statement", "fit_model", "fit_row", "parameter_table", "parse_model"]
 
 _OPERATORS = ("=~", "~~", "~")
@@ -487,9 +489,11 @@ def fit_model(
         if np.abs(step).max() < 1e-12:
             break
     information = "observed" if missing == "fiml" or estimator == "mlr" else "expected"
+    # each group's saturated mean and covariance (EM under missing answers), computed once
+    saturated = [_saturated(values, pattern) for (_, values), pattern in zip(groups, patterns, strict=True)]
     trace = xx3 = k3 = np.nan
     if estimator == "mlr":  # lavaan's MLR: observed information, sandwich errors, scaled test
-        cov, trace, xx3, k3 = _robust(groups, patterns, size, rows, theta, hessian, p)
+        cov, trace, xx3, k3 = _robust(groups, patterns, saturated, size, rows, theta, hessian, p)
     elif information == "observed":
         cov = np.linalg.inv(hessian * n)
     else:
@@ -503,12 +507,11 @@ def fit_model(
     # complete data (the intercepts are then the sample means, not counted, not in SRMR)
     means = missing == "fiml" or len(groups) > 1 or estimator == "mlr"
     moments, tables = [], []
-    for number, (group_rows, pattern, (_, values)) in enumerate(
-        zip(rows, patterns, groups, strict=True), start=1
+    for number, (group_rows, pattern, (_, values), (sat_mu, sat_sigma)) in enumerate(
+        zip(rows, patterns, groups, saturated, strict=True), start=1
     ):
         A, S, m = _ram(size, group_rows, theta)
         sigma, mu, _, full = _implied(A, S, m, p)
-        sat_mu, sat_sigma = _saturated(values, pattern)
         moments.append((values, pattern, sigma, mu, sat_sigma, sat_mu))
         table = _parameter_table(layout, group_rows, theta, se, full)
         tables.append(table.assign(group=number) if len(groups) > 1 else table)
@@ -751,8 +754,6 @@ def fit_row(result: SEMFit, missing: str, estimator: str = "ml") -> pd.DataFrame
 def parameter_table(result: SEMFit, alpha: float) -> pd.DataFrame:
     """Every parameter in the package's schema: ``lhs``, ``op``, ``rhs``, ``label``, the estimate
     columns (z tests; NaN for fixed parameters) and ``std_all``."""
-    from ._tables import wald_table
-
     estimates = result.parameters
     labels = estimates[["lhs", "op", "rhs", "label"]]
     table = wald_table(labels, estimates["est"].to_numpy(), estimates["se"].to_numpy(), alpha)
@@ -792,7 +793,14 @@ def _vech(scores: np.ndarray, p: int) -> np.ndarray:
 
 
 def _robust(
-    groups: list[tuple], patterns: list[_Patterns], size: int, rows: list[list[dict]], theta, hessian, p: int
+    groups: list[tuple],
+    patterns: list[_Patterns],
+    saturated: list[tuple[np.ndarray, np.ndarray]],
+    size: int,
+    rows: list[list[dict]],
+    theta,
+    hessian,
+    p: int,
 ) -> tuple[np.ndarray, float, float, float]:
     """Huber-White standard errors and the Yuan-Bentler (Mplus) trace of U Gamma, as lavaan's MLR,
     and the FIML-corrected statistic and trace the robust indices use under missing data.
@@ -810,7 +818,9 @@ def _robust(
     b0_total = np.zeros_like(hessian)
     trace, xx3 = 0.0, 0.0
     blocks = []  # per group: share, delta, Wm, Wc, Gamma (lavaan's lav_fit_fiml_corrected, V3)
-    for (_, values), pattern, group_rows in zip(groups, patterns, rows, strict=True):
+    for (_, values), pattern, (sat_mu, sat_sigma), group_rows in zip(
+        groups, patterns, saturated, rows, strict=True
+    ):
         share = pattern.n / n
 
         def moments(t: np.ndarray, group_rows=group_rows) -> np.ndarray:
@@ -822,7 +832,6 @@ def _robust(
         case_scores = _casewise_scores(values, sigma, mu) @ jacobian
         b0 = case_scores.T @ case_scores / pattern.n
         b0_total += share * b0
-        sat_mu, sat_sigma = _saturated(values, pattern)
         a1 = _saturated_information(pattern, sat_sigma, sat_mu)
         a1_inv = np.linalg.inv(a1)
         sat_scores = _vech(_casewise_scores(values, sat_sigma, sat_mu), p)
