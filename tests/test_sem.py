@@ -431,7 +431,7 @@ def test_mlr_with_fiml_matches_lavaan(bfi_missing):
         assert model.fit.loc[0, column] == pytest.approx(expected[measure], rel=1e-6, abs=1e-12), measure
     # Huber-White standard errors, as lavaan's robust.huber.white
     _assert_parameters(model.parameters, "lavaan_bfi_mlr_parameters")
-    with pytest.raises(ValueError, match="estimator must be 'ml' or 'mlr'"):
+    with pytest.raises(ValueError, match="estimator must be 'ml', 'mlr' or 'ordinal'"):
         lr.confirmatory_factor_analysis(bfi_missing, BFI_KEYS, estimator="wlsmv")
 
 
@@ -465,6 +465,74 @@ def test_polychoric_recovers_a_known_correlation_and_refuses_bad_items():
         lr.polychoric(answers.assign(a=answers["a"] + 0.5), ["a", "b"])
     with pytest.raises(ValueError, match="item 'a' has one answer from everybody"):
         lr.polychoric(answers.assign(a=1), ["a", "b"])
+
+
+def test_ordinal_cfa_matches_lavaan_wlsmv():
+    # R: cfa(bfi model, std.lv = TRUE, ordered = items, estimator = "WLSMV"), complete cases
+    data = pd.read_csv(REFERENCE + "data/bfi_complete.csv")
+    for column in ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]:
+        data[column] = 7 - data[column]
+    model = lr.confirmatory_factor_analysis(data, BFI_KEYS, estimator="ordinal")
+    expected = _measures("lavaan_bfi_ordinal_fit")
+    columns = {"chisq.scaling.factor": "scaling_factor", "pvalue.scaled": "p_val_scaled"}
+    for measure, value in expected.drop(["df.scaled", "baseline.chisq"]).items():
+        column = columns.get(measure, NAMES.get(measure, measure.replace(".", "_")))
+        assert model.fit.loc[0, column] == pytest.approx(value, rel=1e-6, abs=1e-12), measure
+    assert model.fit.loc[0, "estimator"] == "ordinal" and model.fit.loc[0, "df"] == expected["df.scaled"]
+    assert np.isnan(model.fit.loc[0, "aic"])  # least squares: no likelihood, no information criteria
+    # lavaan stops where its objective is within 2e-10 of ours (N F at its estimates: 6055.9402789,
+    # at ours 6055.9402787), which leaves its loadings up to 2e-6 away; errors are robust (sandwich)
+    rows = _fixture("lavaan_bfi_ordinal_parameters").query("op in ['=~', '~~', '|']")
+    ours = model.parameters.rename(columns={"coef": "est_ours"})
+    merged = rows.merge(ours, on=["lhs", "op", "rhs"], how="left", suffixes=("", "_ours"))
+    assert merged["est_ours"].notna().all() and len(merged) == 25 + 40 + 125
+    np.testing.assert_allclose(merged["est_ours"], merged["est"], atol=5e-6)
+    np.testing.assert_allclose(merged["se_ours"].fillna(0), merged["se"], atol=1e-7)
+    np.testing.assert_allclose(merged["std_all_ours"], merged["std_all"], atol=5e-6)
+
+
+def _ordinal_answers(n: int, seed: int, loadings=(0.8, 0.7, 0.6), correlation: float = 0.4) -> pd.DataFrame:
+    """Two factors, three items each, answers cut into five skewed categories."""
+    rng = np.random.default_rng(seed)
+    factors = rng.multivariate_normal([0, 0], [[1, correlation], [correlation, 1]], size=n)
+    columns = {}
+    for f, name in enumerate("ab"):
+        for k, loading in enumerate(loadings):
+            latent = loading * factors[:, f] + np.sqrt(1 - loading**2) * rng.standard_normal(n)
+            columns[f"{name}{k + 1}"] = 1 + np.digitize(latent, [-1.5, -0.8, 0.0, 0.5])
+    return pd.DataFrame(columns)
+
+
+ORDINAL_KEYS = {"a": ["a1", "a2", "a3"], "b": ["b1", "b2", "b3"]}
+
+
+def test_ordinal_cfa_recovers_known_loadings_and_holds_its_size():
+    model = lr.confirmatory_factor_analysis(_ordinal_answers(20000, 1), ORDINAL_KEYS, estimator="ordinal")
+    np.testing.assert_allclose(model.loadings["loading"], [0.8, 0.7, 0.6] * 2, atol=0.02)
+    assert model.correlations.loc["a", "b"] == pytest.approx(0.4, abs=0.02)
+    # the true model: the scaled-shifted test rejects it about as often as alpha
+    p_values = [
+        lr.confirmatory_factor_analysis(
+            _ordinal_answers(400, seed), ORDINAL_KEYS, estimator="ordinal"
+        ).fit.loc[0, "p_val_scaled"]
+        for seed in range(100, 300)
+    ]
+    assert 0.02 <= np.mean(np.array(p_values) < 0.05) <= 0.09
+    # a wrong model (one factor for both): rejected nearly always at this size
+    wrong = lr.confirmatory_factor_analysis(
+        _ordinal_answers(400, 7), {"all": [*ORDINAL_KEYS["a"], *ORDINAL_KEYS["b"]]}, estimator="ordinal"
+    )
+    assert wrong.fit.loc[0, "p_val_scaled"] < 0.001
+
+
+def test_ordinal_cfa_refuses_what_it_cannot_fit():
+    answers = _ordinal_answers(300, 2)
+    with pytest.raises(ValueError, match="use missing='listwise' with it"):
+        lr.confirmatory_factor_analysis(answers, ORDINAL_KEYS, estimator="ordinal", missing="fiml")
+    with pytest.raises(ValueError, match=r"need ordinal answers \(whole numbers\); \['a1'\]"):
+        lr.confirmatory_factor_analysis(
+            answers.assign(a1=answers["a1"] / 2), ORDINAL_KEYS, estimator="ordinal"
+        )
 
 
 def test_mlr_with_groups_matches_lavaan(holzinger):

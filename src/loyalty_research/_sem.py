@@ -40,7 +40,15 @@ from scipy import linalg, optimize, stats
 
 from ._tables import wald_table
 
-__all__ = ["SEMFit", "Statement", "fit_model", "fit_row", "parameter_table", "parse_model"]
+__all__ = [
+    "SEMFit",
+    "Statement",
+    "fit_model",
+    "fit_row",
+    "incremental_indices",
+    "parameter_table",
+    "parse_model",
+]
 
 _OPERATORS = ("=~", "~~", "~")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -631,9 +639,7 @@ def _fit_measures(moments: list[tuple], npar: int, *, means: bool) -> dict[str, 
     df = n_groups * (p * (p + 1) // 2 + (p if means else 0)) - npar
     base_chisq = 2 * (ll_sat - ll_base)
     base_df = n_groups * (p * (p + 1) // 2 - p)
-    cfi_denominator = max(chisq - df, base_chisq - base_df, 0.0)
-    cfi = 1.0 - max(chisq - df, 0.0) / cfi_denominator if cfi_denominator > 0 else 1.0
-    tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1) if df > 0 else 1.0
+    cfi, tli = incremental_indices(chisq, df, base_chisq, base_df)
     rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) * np.sqrt(n_groups) if df > 0 else 0.0
     low, high = (bound * np.sqrt(n_groups) for bound in _rmsea_interval(chisq, df, n))
     return {
@@ -655,6 +661,14 @@ def _fit_measures(moments: list[tuple], npar: int, *, means: bool) -> dict[str, 
         "bic": -2 * ll + np.log(n) * npar,
         "ntotal": n,
     }
+
+
+def incremental_indices(chisq: float, df: int, base_chisq: float, base_df: int) -> tuple[float, float]:
+    """CFI and TLI of a statistic against the baseline's (Bentler, 1990; Tucker & Lewis, 1973)."""
+    denominator = max(chisq - df, base_chisq - base_df, 0.0)
+    cfi = 1.0 - max(chisq - df, 0.0) / denominator if denominator > 0 else 1.0
+    tli = (base_chisq / base_df - chisq / df) / (base_chisq / base_df - 1) if df > 0 else 1.0
+    return cfi, tli
 
 
 def _rmsea_interval(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
@@ -743,10 +757,23 @@ SCALED_COLUMNS = {
 """lavaan's names of the MLR (Yuan-Bentler) scaled measures, and the package's."""
 
 
+ORDINAL_COLUMNS = {
+    "chisq.scaled": "chisq_scaled",
+    "chisq.scaling.factor": "scaling_factor",
+    "chisq.shift.parameter": "shift_parameter",
+    "pvalue.scaled": "p_val_scaled",
+    "cfi.scaled": "cfi_scaled",
+    "tli.scaled": "tli_scaled",
+    "rmsea.scaled": "rmsea_scaled",
+}
+"""lavaan's names of the WLSMV (scaled and shifted) measures, and the package's."""
+
+
 def fit_row(result: SEMFit, missing: str, estimator: str = "ml") -> pd.DataFrame:
-    """The one-row fit table of a result: ``n``, the fit measures (with MLR also the scaled ones),
-    ``estimator``, ``missing``."""
-    columns = FIT_COLUMNS | (SCALED_COLUMNS if estimator == "mlr" else {})
+    """The one-row fit table of a result: ``n``, the fit measures (with MLR or the ordinal
+    estimator also the scaled ones), ``estimator``, ``missing``."""
+    extra = {"mlr": SCALED_COLUMNS, "ordinal": ORDINAL_COLUMNS}.get(estimator, {})
+    columns = FIT_COLUMNS | extra
     row = {"n": int(result.fit["ntotal"])} | {new: result.fit[old] for old, new in columns.items()}
     return pd.DataFrame([row]).astype({"npar": int, "df": int}).assign(estimator=estimator, missing=missing)
 
@@ -892,11 +919,8 @@ def _scaled_measures(
         syntax = "\n".join(f"{name} ~~ {name}" for name in observed)
         base = fit_model(syntax, data, missing=missing, group=group, estimator="mlr", _independence=True).fit
         base_scaled, base_df = base["chisq.scaled"], base["df"]
-        denominator = max(scaled - df, base_scaled - base_df, 0.0)
         out["baseline.chisq.scaled"] = base_scaled
-        out["cfi.scaled"] = 1.0 - max(scaled - df, 0.0) / denominator if denominator > 0 else 1.0
-        ratio = base_scaled / base_df
-        out["tli.scaled"] = (ratio - scaled / df) / (ratio - 1) if df > 0 else 1.0
+        out["cfi.scaled"], out["tli.scaled"] = incremental_indices(scaled, df, base_scaled, base_df)
         base_statistic, base_factor = (
             (base["chisq"], base["chisq.scaling.factor"])
             if missing == "listwise"

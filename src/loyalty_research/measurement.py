@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pingouin as pg
-from scipy import optimize, special, stats
+from scipy import optimize, stats
 
 from ._display import HTMLTables
+from ._ordinal import fit_ordinal, ordinal_statistics
 from ._sem import fit_model, fit_row, parameter_table, parse_model
 from ._validate import check_probability, numeric_columns
 from .codebook import Codebook
@@ -370,7 +371,8 @@ def confirmatory_factor_analysis(
     estimator: str = "ml",
     alpha: float = 0.05,
 ) -> FactorModel:
-    """Confirmatory factor model of all constructs at once, by maximum likelihood.
+    """Confirmatory factor model of all constructs at once, by maximum likelihood or, for
+    ordinal answers, by diagonally weighted least squares on polychoric correlations.
 
     Parameters
     ----------
@@ -391,7 +393,7 @@ def confirmatory_factor_analysis(
     method_factor : sequence of str, optional
         Items that also load on a method factor uncorrelated with the constructs (e.g. the
         negatively worded items, whose shared wording effect it absorbs; Marsh, 1996).
-    estimator : {"ml", "mlr"}, default "ml"
+    estimator : {"ml", "mlr", "ordinal"}, default "ml"
         ``"mlr"``: robust maximum likelihood for answers that are not normal (Likert items
         piled up at the top of the scale), as lavaan's ``MLR``: the same estimates, Huber-White
         standard errors and the Yuan-Bentler scaled chi-square, with the indices built on it
@@ -399,6 +401,16 @@ def confirmatory_factor_analysis(
         ``tli_scaled``, ``rmsea_scaled`` in ``.fit``; Yuan & Bentler, 2000), and the robust
         indices ``cfi_robust``, ``tli_robust``, ``rmsea_robust`` (Brosseau-Liard & Savalei,
         2014; under FIML with Zhang & Savalei's correction, as lavaan).
+        ``"ordinal"``: the answers are ordered categories of normal latent responses, as
+        lavaan's ``WLSMV`` (Muthén, du Toit & Spisic, 1997): thresholds and polychoric
+        correlations, diagonally weighted least squares, robust (sandwich) standard errors and
+        the scaled-and-shifted chi-square (``chisq_scaled``, ``scaling_factor``,
+        ``shift_parameter``, ``p_val_scaled``, ``cfi_scaled``, ``tli_scaled``,
+        ``rmsea_scaled``; Asparouhov & Muthén, 2010). Loadings are those of the latent
+        responses (variance 1), ``parameters`` has each item's thresholds (op ``"|"``), and
+        ``aic``/``bic`` are NaN (no likelihood). Complete answers only (``missing="listwise"``).
+        The unscaled ``chisq`` is not chi-square distributed; read ``p_val_scaled``. With five
+        or more categories robust ML does as well (Rhemtulla, Brosseau-Liard & Savalei, 2012).
     alpha : float, default 0.05
         Intervals of the parameters have coverage ``1 - alpha``.
 
@@ -414,19 +426,24 @@ def confirmatory_factor_analysis(
     chi-square against the saturated model (estimated by EM under FIML), the independence
     baseline, RMSEA from N, SRMR over the covariances (with FIML also the means) against the
     saturated estimates, and standard errors from the expected information with complete data
-    and the observed information with FIML. Usual cut-offs (Hu & Bentler, 1999): CFI and TLI
+    and the observed information with FIML; the ordinal estimator follows lavaan's delta
+    parameterization and its N / (N - 1) factor on the asymptotic covariance of the polychorics
+    (``loyalty_research._ordinal``). Usual cut-offs (Hu & Bentler, 1999): CFI and TLI
     at least 0.95 (0.90 acceptable), RMSEA at most 0.06 (0.08 acceptable), SRMR at most 0.08.
     With a large sample the chi-square test rejects almost any model, so it is reported but
     rarely decisive. Putting every item under one construct gives the confirmatory version of
     Harman's single-factor check. Checked against ``lavaan::cfa`` (complete data, and
-    ``missing = "ml"``) on psych's ``bfi`` data (``tests/reference/lavaan_cfa.R``,
-    ``tests/reference/lavaan_sem.R``).
+    ``missing = "ml"``, ``estimator = "MLR"``, ``"WLSMV"``) on psych's ``bfi`` data
+    (``tests/reference/lavaan_cfa.R``, ``tests/reference/lavaan_sem.R``).
 
     References
     ----------
     Arbuckle, J. L. (1996). Full information estimation in the presence of incomplete data. In
     G. A. Marcoulides & R. E. Schumacker (Eds.), Advanced structural equation modeling (pp.
     243-277). Erlbaum.
+
+    Asparouhov, T., & Muthén, B. (2010). Simple second order chi-square correction. Mplus
+    technical appendix.
 
     Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices for
     nonnormality. Multivariate Behavioral Research, 49(5), 460-470.
@@ -436,6 +453,13 @@ def confirmatory_factor_analysis(
 
     Marsh, H. W. (1996). Positive and negative global self-esteem: A substantively meaningful
     distinction or artifactors? Journal of Personality and Social Psychology, 70(4), 810-819.
+
+    Muthén, B., du Toit, S. H. C., & Spisic, D. (1997). Robust inference using weighted least
+    squares and quadratic estimating equations in latent variable modeling with categorical and
+    continuous outcomes. Unpublished manuscript.
+
+    Rhemtulla, M., Brosseau-Liard, P. E., & Savalei, V. (2012). When can categorical variables
+    be treated as continuous? Psychological Methods, 17(3), 354-373.
 
     Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance
     structure analysis with nonnormal missing data. Sociological Methodology, 30, 165-200.
@@ -453,6 +477,13 @@ def confirmatory_factor_analysis(
     """
     if missing not in ("listwise", "fiml"):
         raise ValueError(f"missing must be 'listwise' or 'fiml', got {missing!r}")
+    if estimator not in ("ml", "mlr", "ordinal"):
+        raise ValueError(f"estimator must be 'ml', 'mlr' or 'ordinal', got {estimator!r}")
+    if estimator == "ordinal" and missing != "listwise":
+        raise ValueError(
+            "the ordinal estimator fits polychoric correlations of complete answers: use "
+            "missing='listwise' with it, or estimator='mlr' with missing='fiml'"
+        )
     check_probability("alpha", alpha)
     scales = item_scales(data, constructs, min_items=1)
     single = [c for c, values in scales.items() if values.shape[1] < 2]
@@ -480,7 +511,11 @@ def confirmatory_factor_analysis(
             f"{len(used)} {who}: an item without variance cannot load on a factor; drop it"
         )
     syntax = _cfa_syntax(scales, items, residual_covariances, cross_loadings, method_factor)
-    result = fit_model(syntax, used, std_lv=True, missing=missing, estimator=estimator)
+    if estimator == "ordinal":
+        _check_ordinal(used, "the ordinal estimator's items")
+        result = fit_ordinal(syntax, used)
+    else:
+        result = fit_model(syntax, used, std_lv=True, missing=missing, estimator=estimator)
     fit = fit_row(result, missing, estimator)
     parameters = parameter_table(result, alpha).drop(columns="label")
     estimates = result.parameters
@@ -753,38 +788,10 @@ class Polychoric(HTMLTables):
     n: int
 
 
-_BOUND = 38.0  # beyond this, the normal distribution function is 0 or 1 in double precision
-
-
-def _bivariate_normal_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
-    """P(X <= h, Y <= k) for standard normals with correlation rho, by Owen's T function:
-    Phi2 = (Phi(h) + Phi(k)) / 2 - T(h, a_h) - T(k, a_k) - beta (Owen, 1956)."""
-    h, k = np.broadcast_arrays(np.clip(h, -_BOUND, _BOUND), np.clip(k, -_BOUND, _BOUND))
-    root = np.sqrt(1 - rho**2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a_h = np.where(h == 0, np.sign(k - rho * h) * np.inf, (k - rho * h) / (h * root))
-        a_k = np.where(k == 0, np.sign(h - rho * k) * np.inf, (h - rho * k) / (k * root))
-    beta = np.where((h * k < 0) | ((h * k == 0) & (h + k < 0)), 0.5, 0.0)
-    value = (
-        0.5 * (special.ndtr(h) + special.ndtr(k)) - special.owens_t(h, a_h) - special.owens_t(k, a_k) - beta
-    )
-    both_zero = (h == 0) & (k == 0)
-    return np.where(both_zero, 0.25 + np.arcsin(rho) / (2 * np.pi), value)
-
-
-def _pair_correlation(table: np.ndarray, cuts_a: np.ndarray, cuts_b: np.ndarray) -> float:
-    """The correlation that maximises the likelihood of a two-way table, thresholds fixed."""
-    upper_h, upper_k = np.meshgrid(cuts_a, cuts_b, indexing="ij")
-
-    def minus_loglik(rho: float) -> float:
-        F = _bivariate_normal_cdf(upper_h, upper_k, rho)
-        cells = F[1:, 1:] - F[:-1, 1:] - F[1:, :-1] + F[:-1, :-1]
-        return -float(np.sum(table * np.log(np.clip(cells, 1e-300, None))))
-
-    fit = optimize.minimize_scalar(
-        minus_loglik, bounds=(-0.999999, 0.999999), method="bounded", options={"xatol": 1e-12}
-    )
-    return float(fit.x)
+def _check_ordinal(frame: pd.DataFrame, what: str) -> None:
+    fractional = [c for c in frame.columns if (frame[c] != np.round(frame[c])).any()]
+    if fractional:
+        raise ValueError(f"{what} need ordinal answers (whole numbers); {fractional} are not")
 
 
 def polychoric(data: pd.DataFrame, items: Sequence[str] | Mapping[str, list[str]] | Codebook) -> Polychoric:
@@ -832,32 +839,18 @@ def polychoric(data: pd.DataFrame, items: Sequence[str] | Mapping[str, list[str]
         raise ValueError(
             f"{len(frame)} complete respondents for {frame.shape[1]} items: too few for correlations"
         )
-    fractional = [c for c in frame.columns if (frame[c] != np.round(frame[c])).any()]
-    if fractional:
-        raise ValueError(
-            f"polychoric correlations need ordinal answers (whole numbers); {fractional} are not"
-        )
+    _check_ordinal(frame, "polychoric correlations")
     constant = [c for c in frame.columns if frame[c].nunique() < 2]
     if constant:
         raise ValueError(f"item {constant[0]!r} has one answer from everybody: it has no thresholds; drop it")
-    cuts, codes, rows = {}, {}, []
-    for column in frame.columns:
-        levels, code = np.unique(frame[column].to_numpy(), return_inverse=True)
-        shares = np.bincount(code, minlength=len(levels)).cumsum()[:-1] / len(frame)
-        values = stats.norm.ppf(shares)
-        cuts[column] = np.concatenate([[-np.inf], values, [np.inf]])
-        codes[column] = code
-        rows += [{"item": column, "threshold": t, "value": v} for t, v in enumerate(values, start=1)]
-    names = list(frame.columns)
-    matrix = np.eye(len(names))
-    for i, a in enumerate(names):
-        for j in range(i + 1, len(names)):
-            b = names[j]
-            table = np.zeros((len(cuts[a]) - 1, len(cuts[b]) - 1))
-            np.add.at(table, (codes[a], codes[b]), 1)
-            matrix[i, j] = matrix[j, i] = _pair_correlation(table, cuts[a], cuts[b])
-    correlations = pd.DataFrame(matrix, index=names, columns=names)
-    return Polychoric(correlations=correlations, thresholds=pd.DataFrame(rows), n=len(frame))
+    sample = ordinal_statistics(frame, covariance=False)
+    rows = [
+        {"item": item, "threshold": t, "value": v}
+        for item, values in zip(sample.items, sample.thresholds, strict=True)
+        for t, v in enumerate(values, start=1)
+    ]
+    correlations = pd.DataFrame(sample.correlations, index=sample.items, columns=sample.items)
+    return Polychoric(correlations=correlations, thresholds=pd.DataFrame(rows), n=sample.n)
 
 
 def fornell_larcker(data: pd.DataFrame, constructs: Mapping[str, list[str]] | Codebook) -> pd.DataFrame:

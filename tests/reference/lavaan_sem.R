@@ -1,7 +1,7 @@
 # Reference numbers for a structural-equation engine, from lavaan: the five-factor bfi CFA with
 # missing answers by full-information ML (ML and MLR), the same model on complete cases as
 # ordinal (WLSMV, polychoric correlations), Holzinger-Swineford's three-factor CFA (ML, MLR, a
-# modified model, measurement invariance by school), the PoliticalDemocracy tutorial SEM, and
+# modified model, measurement invariance by school, also with MLR), the PoliticalDemocracy tutorial SEM, and
 # three competing satisfaction/value/loyalty models on the ECSI mobile-phone data (mobi).
 # Writes the data it takes from R's packages to tests/reference/data/ (bfi_missing.csv,
 # holzinger_swineford.csv, political_democracy.csv), fits every model on the data read back
@@ -220,8 +220,10 @@ ordinal <- cfa(bfi_model, data = bfi_complete, std.lv = TRUE, ordered = bfi_item
                estimator = "WLSMV")
 check_converged(ordinal, "bfi ordinal")
 record_options(ordinal, "bfi_ordinal")
-write_fit(ordinal, c("chisq", "df", "chisq.scaled", "df.scaled", "pvalue.scaled", "cfi.scaled",
-                     "tli.scaled", "rmsea.scaled", "srmr"), "lavaan_bfi_ordinal_fit.csv",
+write_fit(ordinal, c("chisq", "df", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+                     "baseline.chisq", "chisq.scaled", "df.scaled", "chisq.scaling.factor",
+                     "pvalue.scaled", "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr"),
+          "lavaan_bfi_ordinal_fit.csv",
           extra = c(ntotal = lavInspect(ordinal, "ntotal")))  # not among fitMeasures for DWLS
 write_parameters(ordinal, "lavaan_bfi_ordinal_parameters.csv")
 polychoric <- lavInspect(ordinal, "sampstat")$cov
@@ -301,6 +303,31 @@ check_converged(hs_mlr_groups, "HS MLR by school")
 record_options(hs_mlr_groups, "hs_mlr_groups")
 write_fit(hs_mlr_groups, mlr_measures, "lavaan_hs_mlr_groups_fit.csv")
 write_parameters(hs_mlr_groups, "lavaan_hs_mlr_groups_parameters.csv")
+
+# ---- 8. measurement invariance by school with MLR: the Satorra-Bentler (2001) scaled difference ----
+mlr_inv <- lapply(levels_equal[c("configural", "metric", "scalar")], function(eq)
+  if (length(eq)) cfa(hs_model, data = hs, group = "school", group.equal = eq, estimator = "MLR")
+  else cfa(hs_model, data = hs, group = "school", estimator = "MLR"))
+mlr_inv_rows <- list()
+for (i in seq_along(mlr_inv)) {
+  level <- names(mlr_inv)[i]
+  check_converged(mlr_inv[[i]], paste("HS MLR", level))
+  record_options(mlr_inv[[i]], paste0("hs_mlr_invariance_", level))
+  fm <- fitMeasures(mlr_inv[[i]], c("chisq", "df", "chisq.scaled", "chisq.scaling.factor",
+                                   "cfi.robust", "rmsea.robust"))
+  diff <- c(NA, NA, NA)
+  if (i > 1) {
+    lrt <- lavTestLRT(mlr_inv[[i - 1]], mlr_inv[[i]], method = "satorra.bentler.2001")
+    diff <- c(lrt[2, "Chisq diff"], lrt[2, "Df diff"], lrt[2, "Pr(>Chisq)"])
+  }
+  mlr_inv_rows[[level]] <- data.frame(level = level, t(as.numeric(fm)), chisq_diff = diff[1],
+                                      df_diff = diff[2], p_val_diff = diff[3])
+  names(mlr_inv_rows[[level]])[2:7] <- names(fm)
+}
+mlr_inv_table <- do.call(rbind, mlr_inv_rows)
+cat("\n== lavaan_hs_mlr_invariance.csv ==\n")
+print(mlr_inv_table, digits = 10, row.names = FALSE)
+write.csv(mlr_inv_table, file.path(out_fix, "lavaan_hs_mlr_invariance.csv"), row.names = FALSE)
 
 # ---- options lavaan chose (information matrices, test, likelihood) and versions ----
 options_table <- do.call(rbind, options_used)
