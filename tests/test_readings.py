@@ -254,3 +254,5 @@ def test_invariance_reading_writes_every_branch():
     assert "slopes can be compared." in rd.invariance_reading(table(True, True), "groups")
     assert "both slopes and score levels" in rd.invariance_reading(table(True, True, True), "groups")
     assert "score levels only with care" in rd.invariance_reading(table(True, True, False), "groups")
+    robust = table(True, True, False).assign(cfi_robust=[0.95, 0.95, 0.92])  # estimator="mlr"
+    assert "(change in robust CFI -0.004) but scalar" in rd.invariance_reading(robust, "groups")

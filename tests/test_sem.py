@@ -16,6 +16,7 @@ import pytest
 import loyalty_research as lr
 from loyalty_research._sem import SCALED_COLUMNS as SCALED
 from loyalty_research._sem import fit_model, parse_model
+from loyalty_research.measurement import _chisq_difference
 
 REFERENCE = "tests/reference/"
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
@@ -300,6 +301,34 @@ def test_measurement_invariance_matches_lavaan(holzinger):
         # loading moves from 1.1246900 to 1.1246531 when its rel.tol is tightened (ours 1.1246793)
         np.testing.assert_allclose(merged["coef"], merged["est"], atol=5e-5)
         np.testing.assert_allclose(merged["se_ours"], merged["se"], atol=1e-5)
+
+
+def test_robust_measurement_invariance_matches_lavaan(holzinger):
+    # R: the three levels with estimator = "MLR"; lavTestLRT(method = "satorra.bentler.2001")
+    table = lr.measurement_invariance(holzinger, HS_CONSTRUCTS, "school", estimator="mlr", partial=False)
+    expected = _fixture("lavaan_hs_mlr_invariance").set_index("level")
+    names = {"chisq.scaled": "chisq_scaled", "chisq.scaling.factor": "scaling_factor"}
+    for measure in expected.columns.drop(["chisq_diff", "p_val_diff"]):
+        column = names.get(measure, measure.replace(".", "_"))
+        np.testing.assert_allclose(table[column], expected[measure], rtol=1e-6, atol=1e-12, err_msg=measure)
+    # the scaled difference divides by (df0 c0 - df1 c1) / (df0 - df1), which multiplies the 1e-6
+    # gap in the configural scaling factor (lavaan's estimates stop about 1e-5 short there) by ten;
+    # on lavaan's own statistics and factors the formula gives lavaan's difference exactly
+    np.testing.assert_allclose(table["chisq_diff"], expected["chisq_diff"], rtol=2e-5)
+    np.testing.assert_allclose(table["p_val_diff"], expected["p_val_diff"], rtol=1e-4)  # p near 3e-7
+    for restricted, free in [("metric", "configural"), ("scalar", "metric")]:
+        statistic, df = _chisq_difference(*(expected.loc[level].to_dict() for level in (restricted, free)))
+        assert statistic == pytest.approx(expected.loc[restricted, "chisq_diff"], rel=1e-12)
+        assert df == expected.loc[restricted, "df_diff"]
+    # the changes are in the robust indices
+    np.testing.assert_allclose(table["delta_cfi"].iloc[1:], np.diff(expected["cfi.robust"]), atol=1e-7)
+    assert table["holds"].tolist() == [True, True, False]
+    assert (
+        "robust CFI -0.039" in table.loc[2, "verdict"]
+        and "scaled chi-square difference 40.8" in (table.loc[2, "verdict"])
+    )
+    with pytest.raises(ValueError, match="ordinal invariance needs equal thresholds"):
+        lr.measurement_invariance(holzinger, HS_CONSTRUCTS, "school", estimator="ordinal")
 
 
 def _two_groups(shift: float, seed: int = 4, n: int = 1500) -> pd.DataFrame:

@@ -591,6 +591,7 @@ def measurement_invariance(
     *,
     levels: Sequence[str] = ("configural", "metric", "scalar"),
     missing: str = "listwise",
+    estimator: str = "ml",
     partial: bool = True,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -610,6 +611,12 @@ def measurement_invariance(
     levels : sequence of {"configural", "metric", "scalar", "strict"}
         The levels to fit, in order; each adds equal loadings, intercepts, residual variances.
     missing : {"listwise", "fiml"}, default "listwise"
+    estimator : {"ml", "mlr"}, default "ml"
+        ``"mlr"``: robust ML for answers that are not normal. The table adds ``chisq_scaled``,
+        ``scaling_factor``, ``cfi_robust`` and ``rmsea_robust``; the difference test is the
+        Satorra-Bentler (2001) scaled difference (``chisq_diff``), and ``delta_cfi`` and
+        ``delta_rmsea`` are changes in the robust indices. Invariance of ordinal items needs
+        equal thresholds (Wu & Estabrook, 2016) and is not offered.
     partial : bool, default True
         Where a level fails, search for partial invariance (Byrne, Shavelson & Muthén, 1989):
         release the new constraint of the item whose release improves the fit most (a
@@ -651,6 +658,13 @@ def measurement_invariance(
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for testing
     measurement invariance. Structural Equation Modeling, 9(2), 233-255.
 
+    Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test statistic for
+    moment structure analysis. Psychometrika, 66(4), 507-514.
+
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis models of
+    different levels of invariance for ordered categorical outcomes. Psychometrika, 81(4),
+    1014-1045.
+
     Examples
     --------
     >>> import loyalty_research as lr
@@ -663,6 +677,11 @@ def measurement_invariance(
     if unknown or not levels or list(levels) != [lv for lv in INVARIANCE_LEVELS if lv in levels]:
         raise ValueError(f"levels must be in the order {list(INVARIANCE_LEVELS)}, got {list(levels)}")
     check_probability("alpha", alpha)
+    if estimator not in ("ml", "mlr"):
+        ordinal = " (ordinal invariance needs equal thresholds, not offered; use 'mlr')"
+        raise ValueError(
+            f"estimator must be 'ml' or 'mlr', got {estimator!r}{ordinal * (estimator == 'ordinal')}"
+        )
     if group not in data.columns:
         raise ValueError(f"group column {group!r} is not in the data")
     if isinstance(constructs, str):  # a measurement model in lavaan's syntax
@@ -677,9 +696,15 @@ def measurement_invariance(
         indicators = {c: list(v.columns) for c, v in scales.items()}
         syntax = "\n".join(f"{c} =~ {' + '.join(items)}" for c, items in indicators.items())
     rows, previous, fits = [], None, {}
+    robust = estimator == "mlr"
     for level in levels:
         fits[level] = fit_model(
-            syntax, frame, missing=missing, group=group, group_equal=INVARIANCE_LEVELS[level]
+            syntax,
+            frame,
+            missing=missing,
+            group=group,
+            group_equal=INVARIANCE_LEVELS[level],
+            estimator=estimator,
         )
         fit = fits[level].fit
         row = {
@@ -694,31 +719,66 @@ def measurement_invariance(
             "rmsea": fit["rmsea"],
             "srmr": fit["srmr"],
         }
+        if robust:
+            row |= {
+                "chisq_scaled": fit["chisq.scaled"],
+                "scaling_factor": fit["chisq.scaling.factor"],
+                "cfi_robust": fit["cfi.robust"],
+                "rmsea_robust": fit["rmsea.robust"],
+            }
         if previous is None:
             row |= {"chisq_diff": np.nan, "df_diff": np.nan, "p_val_diff": np.nan, "delta_cfi": np.nan}
             row |= {"delta_rmsea": np.nan, "holds": True, "non_invariant": ""}
         else:
-            row["chisq_diff"] = row["chisq"] - previous["chisq"]
-            row["df_diff"] = row["df"] - previous["df"]
+            row["chisq_diff"], row["df_diff"] = _chisq_difference(
+                fit, fits[levels[levels.index(level) - 1]].fit
+            )
             row["p_val_diff"] = float(stats.chi2.sf(max(row["chisq_diff"], 0.0), row["df_diff"]))
-            row["delta_cfi"] = row["cfi"] - previous["cfi"]
-            row["delta_rmsea"] = row["rmsea"] - previous["rmsea"]
+            row["delta_cfi"], row["delta_rmsea"] = _index_changes(fit, fits[previous["level"]].fit)
             row["holds"] = bool(row["delta_cfi"] > -0.010 and row["delta_rmsea"] < 0.015)
             row["non_invariant"] = ""
             if not row["holds"] and partial:
                 row["non_invariant"] = ", ".join(
                     _non_invariant_items(
-                        syntax, frame, group, level, indicators, fits[level].fit, previous, missing, alpha
+                        syntax,
+                        frame,
+                        group,
+                        level,
+                        indicators,
+                        fits[level].fit,
+                        fits[previous["level"]].fit,
+                        missing,
+                        estimator,
+                        alpha,
                     )
                 )
-        row["verdict"] = _invariance_verdict(row, previous)
+        row["verdict"] = _invariance_verdict(row, previous, robust)
         rows.append(row)
         previous = row
     return pd.DataFrame(rows)
 
 
+def _chisq_difference(restricted: dict, free: dict) -> tuple[float, int]:
+    """The chi-square difference of nested models and its df; with MLR the Satorra-Bentler
+    (2001) scaled difference, from the unscaled statistics and the scaling factors."""
+    df_diff = int(restricted["df"] - free["df"])
+    difference = restricted["chisq"] - free["chisq"]
+    if "chisq.scaling.factor" not in restricted:
+        return difference, df_diff
+    scale = (
+        restricted["df"] * restricted["chisq.scaling.factor"] - free["df"] * free["chisq.scaling.factor"]
+    ) / df_diff
+    return (difference / scale if scale > 0 else np.nan), df_diff
+
+
+def _index_changes(fit: dict, previous: dict) -> tuple[float, float]:
+    """Change in CFI and RMSEA against the previous level (the robust indices under MLR)."""
+    suffix = ".robust" if "cfi.robust" in fit else ""
+    return fit["cfi" + suffix] - previous["cfi" + suffix], fit["rmsea" + suffix] - previous["rmsea" + suffix]
+
+
 def _non_invariant_items(
-    syntax, frame, group, level, indicators, constrained, previous, missing, alpha
+    syntax, frame, group, level, indicators, constrained, previous, missing, estimator, alpha
 ) -> list[str]:
     """Release the level's constraints one item at a time, always the one whose release improves
     the fit most (a chi-square difference on 1 df at ``alpha`` over the candidates left), until
@@ -739,28 +799,40 @@ def _non_invariant_items(
         for construct, item in candidates:
             partial = [_RELEASE[level].format(construct=c, item=i) for c, i in [*released, (construct, item)]]
             trials[(construct, item)] = fit_model(
-                syntax, frame, missing=missing, group=group, group_equal=equal, group_partial=partial
+                syntax,
+                frame,
+                missing=missing,
+                group=group,
+                group_equal=equal,
+                group_partial=partial,
+                estimator=estimator,
             ).fit
-        best = max(trials, key=lambda key: current["chisq"] - trials[key]["chisq"])
-        improvement = current["chisq"] - trials[best]["chisq"]
-        if stats.chi2.sf(max(improvement, 0.0), 1) >= alpha / len(candidates):
+        improvements = {key: _chisq_difference(current, trial)[0] for key, trial in trials.items()}
+        best = max(improvements, key=lambda key: np.nan_to_num(improvements[key], nan=-np.inf))
+        if not stats.chi2.sf(max(improvements[best], 0.0), 1) < alpha / len(candidates):
             break
         released.append(best)
         candidates.remove(best)
         current = trials[best]
-        if current["cfi"] - previous["cfi"] > -0.010 and current["rmsea"] - previous["rmsea"] < 0.015:
+        delta_cfi, delta_rmsea = _index_changes(current, previous)
+        if delta_cfi > -0.010 and delta_rmsea < 0.015:
             break
     return [item for _, item in released]
 
 
-def _invariance_verdict(row: dict, previous: dict | None) -> str:
+def _invariance_verdict(row: dict, previous: dict | None, robust: bool = False) -> str:
     level = row["level"]
+    kind = "robust " if robust else ""
     if previous is None:
-        fit = f"CFI {row['cfi']:.3f}, RMSEA {row['rmsea']:.3f}"
+        suffix = "_robust" if robust else ""
+        fit = f"{kind}CFI {row['cfi' + suffix]:.3f}, {kind}RMSEA {row['rmsea' + suffix]:.3f}"
         return f"the baseline: the same factor structure in every group ({fit})"
-    change = f"CFI {row['delta_cfi']:+.3f}, RMSEA {row['delta_rmsea']:+.3f}"
+    change = f"{kind}CFI {row['delta_cfi']:+.3f}, {kind}RMSEA {row['delta_rmsea']:+.3f}"
     p_text = f"p = {row['p_val_diff']:.3f}" if row["p_val_diff"] >= 0.001 else "p < 0.001"
-    test = f"chi-square difference {row['chisq_diff']:.1f} on {row['df_diff']} df, {p_text}"
+    scaled = "scaled " if robust else ""
+    test = f"{scaled}chi-square difference {row['chisq_diff']:.1f} on {row['df_diff']} df, {p_text}"
+    if not np.isfinite(row["chisq_diff"]):  # Satorra-Bentler's scaling can come out negative
+        test = "the scaled chi-square difference is not defined here (negative scaling)"
     caveat = "" if previous["holds"] else f" (but it adds to {previous['level']}, which fails)"
     if row["holds"]:
         return f"{level} invariance holds ({change}; {test}){caveat}"

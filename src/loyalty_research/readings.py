@@ -924,26 +924,27 @@ def invariance_reading(table: pd.DataFrame, groups: str) -> str:
     'Across the segments metric invariance holds (change in CFI -0.004) but scalar invariance fails (-0.030)'
     """
     rows = table.set_index("level")
+    cfi = "robust CFI" if "cfi_robust" in table.columns else "CFI"  # estimator="mlr" compares those
     metric = rows.loc["metric"] if "metric" in rows.index else None
     scalar = rows.loc["scalar"] if "scalar" in rows.index else None
     if metric is None:
         return f"Only the configural model was fitted across {groups}: nothing can be compared yet."
     if not metric["holds"]:
         return (
-            f"Across {groups} even metric invariance fails (change in CFI {metric['delta_cfi']:+.3f}): "
+            f"Across {groups} even metric invariance fails (change in {cfi} {metric['delta_cfi']:+.3f}): "
             "differences in slopes mix differences in loyalty with differences in how the scales work; "
             "read them with care."
         )
     if scalar is None:
-        change = f"change in CFI {metric['delta_cfi']:+.3f}"
+        change = f"change in {cfi} {metric['delta_cfi']:+.3f}"
         return f"Across {groups} metric invariance holds ({change}): slopes can be compared."
     if scalar["holds"]:
         return (
-            f"Across {groups} metric and scalar invariance hold (changes in CFI "
+            f"Across {groups} metric and scalar invariance hold (changes in {cfi} "
             f"{metric['delta_cfi']:+.3f} and {scalar['delta_cfi']:+.3f}): the scales measure the same "
             "everywhere, so both slopes and score levels can be compared."
         )
     return (
-        f"Across {groups} metric invariance holds (change in CFI {metric['delta_cfi']:+.3f}) but scalar "
+        f"Across {groups} metric invariance holds (change in {cfi} {metric['delta_cfi']:+.3f}) but scalar "
         f"invariance fails ({scalar['delta_cfi']:+.3f}): slopes can be compared, score levels only with care."
     )
