@@ -556,6 +556,15 @@ def test_ordinal_cfa_recovers_known_loadings_and_holds_its_size():
 
 def test_ordinal_cfa_refuses_what_it_cannot_fit():
     answers = _ordinal_answers(300, 2)
+    with pytest.raises(ValueError, match="not identified: it has 2 free loadings and correlations but 2"):
+        lr.confirmatory_factor_analysis(answers, {"a": ["a1", "a2"]}, estimator="ordinal")
+    with pytest.raises(ValueError, match="not identified: the polychoric correlations cannot pin down"):
+        lr.confirmatory_factor_analysis(
+            answers,
+            {"a": ["a1", "a2"], "b": ["b1", "b2", "b3"]},
+            estimator="ordinal",
+            cross_loadings=[("b", "a1"), ("b", "a2")],
+        )
     with pytest.raises(ValueError, match="use missing='listwise' with it"):
         lr.confirmatory_factor_analysis(answers, ORDINAL_KEYS, estimator="ordinal", missing="fiml")
     with pytest.raises(ValueError, match=r"need ordinal answers \(whole numbers\); \['a1'\]"):

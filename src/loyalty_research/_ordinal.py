@@ -185,6 +185,11 @@ def fit_ordinal(syntax: str, data: pd.DataFrame) -> SEMFit:
         ):
             row["fixed"] = 0.0
     (rows,), n_par = _group_rows(layout, 1, ())
+    if n_par > p * (p - 1) // 2:
+        raise ValueError(
+            f"the model is not identified: it has {n_par} free loadings and correlations but {p} ordinal "
+            f"items give only {p * (p - 1) // 2} polychoric correlations; fix some parameters or add items"
+        )
     sample = ordinal_statistics(data[layout.observed])
     n, pairs = sample.n, sample.pairs
     s = sample.vector
@@ -207,6 +212,12 @@ def fit_ordinal(syntax: str, data: pd.DataFrame) -> SEMFit:
     delta = np.zeros((len(s), n_th + n_par))
     delta[:n_th, :n_th] = np.eye(n_th)
     delta[n_th:, n_th:] = _numeric_jacobian(implied, theta)
+    singular = np.linalg.svd(delta[n_th:, n_th:], compute_uv=False)
+    if singular[-1] < 1e-8 * singular[0]:
+        raise ValueError(
+            "the model is not identified: the polychoric correlations cannot pin down all its parameters "
+            "(a factor needs three items, or two with another factor to correlate with)"
+        )
     W = np.diag(weights)
     bread = np.linalg.inv(delta.T @ W @ delta)
     cov = bread @ delta.T @ W @ sample.gamma @ W @ delta @ bread / n
