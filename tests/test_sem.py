@@ -554,6 +554,21 @@ def test_ordinal_cfa_recovers_known_loadings_and_holds_its_size():
     assert wrong.fit.loc[0, "p_val_scaled"] < 0.001
 
 
+def test_ordinal_cfa_copes_with_sparse_tables():
+    # eleven categories, 200 answers, items correlated 0.94: most cells of each table are empty
+    rng = np.random.default_rng(3)
+    factor = rng.standard_normal(200)
+    answers = pd.DataFrame(
+        {
+            f"x{k}": np.digitize(0.97 * factor + 0.24 * rng.standard_normal(200), np.linspace(-2, 2, 10))
+            for k in range(4)
+        }
+    )
+    model = lr.confirmatory_factor_analysis(answers, {"f": list(answers.columns)}, estimator="ordinal")
+    assert np.isfinite(model.fit.loc[0, ["chisq_scaled", "cfi_scaled"]].astype(float)).all()
+    np.testing.assert_allclose(model.loadings["loading"], 0.97, atol=0.03)
+
+
 def test_ordinal_cfa_refuses_what_it_cannot_fit():
     answers = _ordinal_answers(300, 2)
     with pytest.raises(ValueError, match="not identified: it has 2 free loadings and correlations but 2"):

@@ -151,8 +151,12 @@ def ordinal_statistics(data: pd.DataFrame, *, covariance: bool = True) -> Ordina
     a21 = np.zeros((n_cor, n_th))
     a22 = np.zeros(n_cor)
     for k, (i, j) in enumerate(pairs):
-        d_rho, d_i, d_j = _pair_scores(cuts[i], cuts[j], correlations[i, j])
         table = tables[i, j]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # only answered cells carry scores; an empty cell's probability may underflow
+            d_rho, d_i, d_j = (
+                np.where(table > 0, part, 0.0) for part in _pair_scores(cuts[i], cuts[j], correlations[i, j])
+            )
         sc_cor[:, k] = d_rho[codes[i], codes[j]]
         a22[k] = np.sum(table * d_rho**2)
         a21[k, starts[i] : starts[i + 1]] = np.einsum("ab,tab->t", table * d_rho, d_i)
@@ -194,7 +198,13 @@ def fit_ordinal(syntax: str, data: pd.DataFrame) -> SEMFit:
     n, pairs = sample.n, sample.pairs
     s = sample.vector
     n_th = sum(len(t) for t in sample.thresholds)
-    weights = 1 / np.diag(sample.gamma)
+    variances = np.diag(sample.gamma)
+    if not np.all(np.isfinite(variances) & (variances > 0)):
+        raise ValueError(
+            "the sampling variances of the thresholds and polychoric correlations are degenerate "
+            "(answers too sparse over the categories); merge rare categories or use estimator='mlr'"
+        )
+    weights = 1 / variances
     correlation_part = s[n_th:]
     root_w = np.sqrt(weights[n_th:])
     where = tuple(np.array(pairs).T)
