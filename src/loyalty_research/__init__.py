@@ -13,8 +13,9 @@ Submodules, one idea each:
 - the theories: :mod:`~loyalty_research.satisfaction` (the satisfaction-loyalty link: shape and
   asymmetry), :mod:`~loyalty_research.mediation_analysis` (value -> satisfaction -> loyalty, the trust
   hierarchy), :mod:`~loyalty_research.theories` (the two theories compared),
-  :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis) and
-  :mod:`~loyalty_research.necessity` (necessary condition analysis: loyalty only with satisfaction?);
+  :mod:`~loyalty_research.importance` (relative importance, importance-performance analysis),
+  :mod:`~loyalty_research.necessity` (necessary condition analysis: loyalty only with satisfaction?)
+  and :mod:`~loyalty_research.congruence` (performance against expectation: response surfaces);
 - segments: :mod:`~loyalty_research.clusterwise` (mixtures of regressions and the tests of how
   many segments there are), :mod:`~loyalty_research.stability` (bootstrap stability of
   clusters) and :mod:`~loyalty_research.segmentation` (reading a segmentation);
@@ -131,6 +132,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "mediation_analysis": ("mediation", "trust_hierarchy"),
     "necessity": ("bottleneck_table", "ceiling_peers", "necessary_condition"),
+    "congruence": ("ResponseSurface", "response_surface"),
     "satisfaction": (
         "SatisfactionLoyaltyResult",
         "restricted_cubic_spline",
