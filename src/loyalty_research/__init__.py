@@ -21,6 +21,7 @@ Submodules, one idea each:
   clusters) and :mod:`~loyalty_research.segmentation` (reading a segmentation);
 - customer economics: :mod:`~loyalty_research.complaints` and
   :mod:`~loyalty_research.retention`;
+- the seeds' claims: :mod:`~loyalty_research.claims` (the claims register and the tests it needs);
 - checks and reports: :mod:`~loyalty_research.simulation_study` (Monte Carlo checks of the
   methods), :mod:`~loyalty_research.readings` (sentences generated from results),
   :mod:`~loyalty_research.reporting` (what the notebooks write for the paper),
@@ -66,6 +67,16 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "segment_stability",
         "select_n_components",
     ),
+    "claims": (
+        "CLAIM_FIELDS",
+        "STATUSES",
+        "ClaimCheck",
+        "check_claim",
+        "conditional_shares",
+        "load_claims",
+        "moderation",
+        "top_box_ratio",
+    ),
     "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
     "complaints": ("complaint_outcome", "recovery_paradox", "repurchase_by_complaint", "tarp_repurchase"),
     "datasets": (
@@ -105,6 +116,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "simulate_golf_survey",
     ),
     "structural": (
+        "ECSI_COMPETING",
         "ECSI_MEASUREMENT",
         "ECSI_STRUCTURAL",
         "GroupPaths",

