@@ -558,7 +558,7 @@ def check_claim(
             {
                 "claim": claim,
                 "data": "none",
-                "result": reason[0].upper() + reason[1:] + ".",
+                "result": reason[0].upper() + reason[1:].rstrip(".") + ".",
                 "status": "untestable with these data",
                 "evidence": "none",
             }
@@ -607,7 +607,7 @@ def check_claim(
             else:
                 add(name, "does not hold", f"{text}: nearly every satisfied customer is loyal", shares)
     elif claim == "oliver_same_construct":
-        from .measurement import htmt
+        from .measurement import htmt, scale_reliability
 
         raw = data["ECSI mobi"].attrs["raw"]
         table = htmt(
@@ -618,6 +618,12 @@ def check_claim(
         text = f"HTMT of satisfaction and loyalty is {value:.2f}: " + (
             "the two scales cannot be told apart" if value >= 0.85 else "below 0.85, two distinct constructs"
         )
+        reliability = scale_reliability(raw, {"loyalty": ["CUSL1", "CUSL2", "CUSL3"]}).loc["loyalty", "alpha"]
+        if reliability < 0.7:  # weak within-scale correlations inflate the ratio
+            text += (
+                f", though the loyalty items hang together poorly (Cronbach's alpha {reliability:.2f} "
+                "on the raw answers), which raises HTMT"
+            )
         add("ECSI mobi", status, text, table)
     elif claim == "oliver_core":
         for name in ("ECSI mobi", "corporate reputation"):
