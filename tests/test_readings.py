@@ -256,3 +256,20 @@ def test_invariance_reading_writes_every_branch():
     assert "score levels only with care" in rd.invariance_reading(table(True, True, False), "groups")
     robust = table(True, True, False).assign(cfi_robust=[0.95, 0.95, 0.92])  # estimator="mlr"
     assert "(change in robust CFI -0.004) but scalar" in rd.invariance_reading(robust, "groups")
+
+
+def test_seed_severity_reading_writes_every_branch():
+    seed = lr.seed_repurchase()
+
+    def table(share, low, high, n=40):
+        return pd.DataFrame(
+            {"outcome": ["resolved_quickly"], "n": [n], "share": [share], "ci_low": [low], "ci_high": [high]}
+        )
+
+    assert "inside the seed's 52%-95%" in rd.seed_severity_reading(table(0.7, 0.55, 0.82), seed)
+    assert "below the seed's" in rd.seed_severity_reading(table(0.3, 0.2, 0.45), seed)
+    assert "above the seed's" in rd.seed_severity_reading(table(0.99, 0.96, 1.0), seed)
+    assert "Nobody's complaint" in rd.seed_severity_reading(table(np.nan, np.nan, np.nan, n=0), seed)
+    assert "severity, which the survey does not record" in rd.seed_severity_reading(
+        table(0.7, 0.55, 0.82), seed
+    )

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import loyalty_research as lr
 from loyalty_research.retention import (
     customer_lifetime_value,
     defection_sensitivity,
@@ -282,3 +283,28 @@ def test_bad_input_is_named():
             call()
     with pytest.raises(TypeError, match="DataFrame"):
         rfm_scores([[1, 2, 3]], "a", "b", "c")
+
+
+def test_referral_value_matches_a_simulation_of_word_of_mouth():
+    # customers stay each year with probability r, tell k people a year while they stay, c of whom
+    # become customers worth CLV (+ the acquisition cost they spare) from then on
+    margin, r, d, k, c, a = 100.0, 0.8, 0.1, 2.0, 0.15, 50.0
+    rng = np.random.default_rng(3)
+    n, horizon = 200_000, 80
+    alive = np.ones(n, dtype=bool)
+    total = np.zeros(n)
+    clv = lr.customer_lifetime_value(margin, r, discount=d)
+    for t in range(1, horizon + 1):
+        alive &= rng.random(n) < r
+        converted = rng.binomial(rng.poisson(k, n), c) * alive
+        total += converted * (clv + a) / (1 + d) ** t
+    expected = lr.referral_value(margin, r, referrals=k, conversion=c, discount=d, acquisition_cost=a)
+    assert total.mean() == pytest.approx(expected, rel=0.02)
+    assert expected == pytest.approx(k * c * r / (1 + d - r) * (clv + a))
+
+
+def test_referral_value_names_bad_input():
+    with pytest.raises(ValueError, match="conversion is a share"):
+        lr.referral_value(100, 0.8, referrals=1, conversion=2)
+    with pytest.raises(ValueError, match="referrals must not be negative"):
+        lr.referral_value(100, 0.8, referrals=-1, conversion=0.1)

@@ -78,7 +78,13 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "top_box_ratio",
     ),
     "codebook": ("Codebook", "CodebookError", "ColumnSpec"),
-    "complaints": ("complaint_outcome", "recovery_paradox", "repurchase_by_complaint", "tarp_repurchase"),
+    "complaints": (
+        "complaint_outcome",
+        "recovery_paradox",
+        "repurchase_by_complaint",
+        "seed_repurchase",
+        "tarp_repurchase",
+    ),
     "datasets": (
         "load_codebook",
         "load_corporate_reputation",
@@ -106,6 +112,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "customer_lifetime_value",
         "defection_sensitivity",
         "leaky_bucket",
+        "referral_value",
         "rfm_scores",
         "value_based_types",
     ),

@@ -54,6 +54,7 @@ __all__ = [
     "recovery_paradox_reading",
     "reliability_reading",
     "repurchase_ordering_reading",
+    "seed_severity_reading",
     "shape_reading",
 ]
 
@@ -714,6 +715,48 @@ def repurchase_ordering_reading(table: pd.DataFrame) -> str:
     if smallest < 50:
         text.append(f"The smallest group has {smallest} respondents, so the intervals are wide.")
     return " ".join(text)
+
+
+def seed_severity_reading(table: pd.DataFrame, seed: pd.DataFrame) -> str:
+    """The seed's repurchase figures by problem severity against a survey's quickly resolved
+    complainers (only that range can be compared: surveys rarely record severity).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`~loyalty_research.repurchase_by_complaint`'s table.
+    seed : pandas.DataFrame
+        :func:`~loyalty_research.seed_repurchase`.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"outcome": ["resolved_quickly"], "n": [40], "share": [0.7],
+    ...                       "ci_low": [0.55], "ci_high": [0.82]})
+    >>> seed_repurchase_table = pd.DataFrame({"severity": ["major", "minor", "any"],
+    ...     "outcome": ["resolved", "complained", "resolved_quickly"],
+    ...     "share_low": [0.04, 0.53, 0.52], "share_high": [0.04, 0.53, 0.95]})
+    >>> seed_severity_reading(table, seed_repurchase_table).split(";")[0]
+    "Quickly resolved complainers came back at 70% (95% CI 55% to 82%), inside the seed's 52%-95%"
+    """
+    quick = seed.set_index("outcome").loc["resolved_quickly"]
+    band = f"the seed's {quick['share_low']:.0%}-{quick['share_high']:.0%}"
+    rows = table.set_index("outcome")
+    severity = (
+        "The seed's other figures (4% of major-problem complainers after resolution, up to 53% of "
+        "minor-problem ones) need problem severity, which the survey does not record."
+    )
+    if "resolved_quickly" not in rows.index or not rows.loc["resolved_quickly", "n"] > 0:
+        return f"Nobody's complaint was resolved quickly, so not even {band} can be compared. {severity}"
+    row = rows.loc["resolved_quickly"]
+    interval = f"95% CI {row['ci_low']:.0%} to {row['ci_high']:.0%}"
+    text = f"Quickly resolved complainers came back at {row['share']:.0%} ({interval}), "
+    if row["ci_high"] < quick["share_low"]:
+        text += f"below {band}, wide as that range is."
+    elif row["ci_low"] > quick["share_high"]:
+        text += f"above {band}, wide as that range is."
+    else:
+        text += f"inside {band}; a range that wide is hard to miss."
+    return f"{text} {severity}"
 
 
 def _detectable_difference(n_group: int, n_reference: int, share: float, power: float = 0.8) -> float:

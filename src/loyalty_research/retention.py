@@ -16,6 +16,7 @@ __all__ = [
     "customer_lifetime_value",
     "defection_sensitivity",
     "leaky_bucket",
+    "referral_value",
     "rfm_scores",
     "value_based_types",
 ]
@@ -144,6 +145,73 @@ def customer_lifetime_value(
     rates = _rates(retention, allow_one=horizon is not None)
     value = _discounted_margins(margin, rates, discount, horizon, 0.0) - acquisition_cost
     return float(value) if value.ndim == 0 else value
+
+
+def referral_value(
+    margin: float,
+    retention: float,
+    *,
+    referrals: float,
+    conversion: float,
+    discount: float = 0.1,
+    acquisition_cost: float = 0.0,
+) -> float:
+    r"""Expected discounted value of the customers one customer brings in by word of mouth.
+
+    Parameters
+    ----------
+    margin, retention, discount : float
+        As in :func:`customer_lifetime_value`; the referred customers are worth the same.
+    referrals : float
+        People the customer tells per period while still a customer.
+    conversion : float
+        Share of them who become customers *because* of the referral (those who would have come
+        anyway add nothing).
+    acquisition_cost : float, default 0
+        What winning each referred customer would otherwise have cost: a referral saves it, so
+        it is added to each referred customer's value.
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    At the end of each period :math:`t` the customer is still one with probability :math:`r^t`
+    and then brings :math:`k c` new customers, each worth their own lifetime value (not
+    counting the acquisition cost they spare) from then on:
+
+    .. math::
+
+        \mathrm{CRV} = \sum_{t \ge 1} \frac{k c\, r^t}{(1+d)^t}\,(\mathrm{CLV} + a)
+        = \frac{k c\, r}{1 + d - r}\,(\mathrm{CLV} + a)
+
+    Only the first generation counts (the referred customers' own referrals are theirs, as in
+    Kumar, Petersen & Leone's customer referral value). Girard's "250 people behind every
+    customer" is reach, not conversion: with :math:`k = 250` the value depends entirely on
+    :math:`c`.
+
+    References
+    ----------
+    Kumar, V., Petersen, J. A., & Leone, R. P. (2007). How valuable is word of mouth? Harvard
+    Business Review, 85(10), 139-146.
+
+    Examples
+    --------
+    >>> round(referral_value(100, 0.8, referrals=1, conversion=0.1), 4)  # 0.1 * 0.8 / 0.3 * 266.67
+    71.1111
+    """
+    for name, value in (("referrals", referrals), ("conversion", conversion)):
+        if _number(name, value) < 0:
+            raise ValueError(f"{name} must not be negative, got {value}")
+    if conversion > 1:
+        raise ValueError(f"conversion is a share and must be at most 1, got {conversion}")
+    acquisition_cost = _number("acquisition_cost", acquisition_cost)
+    if acquisition_cost < 0:
+        raise ValueError(f"acquisition_cost must not be negative, got {acquisition_cost}")
+    clv = customer_lifetime_value(margin, retention, discount=discount)
+    multiple = customer_lifetime_value(1.0, retention, discount=discount)  # r / (1 + d - r)
+    return float(referrals * conversion * multiple * (clv + acquisition_cost))
 
 
 def defection_sensitivity(
