@@ -145,9 +145,14 @@ def test_the_register_is_complete_and_quotes_its_seeds():
     assert claims["built_into_golf"].str.match(r"^(yes|no|partly)").all()
 
 
+@pytest.fixture(scope="module")
+def claim_data():
+    return lr.claim_data()
+
+
 @pytest.mark.parametrize("claim", lr.load_claims().index)
-def test_every_claim_in_the_register_is_run(claim):
-    check = lr.check_claim(claim, n_permutations=200)
+def test_every_claim_in_the_register_is_run(claim, claim_data):
+    check = lr.check_claim(claim, data=claim_data, n_permutations=200)
     summary = check.summary
     assert len(summary) >= 1 and (summary["claim"] == claim).all()
     assert summary["status"].isin(lr.STATUSES).all()

@@ -72,6 +72,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "STATUSES",
         "ClaimCheck",
         "check_claim",
+        "claim_data",
         "conditional_shares",
         "load_claims",
         "moderation",

@@ -25,9 +25,10 @@ from ._sem import (
     _layout,
     _numeric_jacobian,
     _ram,
-    _rmsea_interval,
+    chisq_measures,
     incremental_indices,
     parse_model,
+    rmsea_point,
 )
 
 __all__ = ["OrdinalStatistics", "bivariate_normal_cdf", "fit_ordinal", "ordinal_statistics"]
@@ -236,7 +237,7 @@ def fit_ordinal(syntax: str, data: pd.DataFrame) -> SEMFit:
     chisq = n * float(np.sum(weights[n_th:] * residual**2))
     df = len(pairs) - n_par
     U = W - W @ delta @ bread @ delta.T @ W
-    fit = _wlsmv_measures(chisq, df, U @ sample.gamma, sample, weights, n)
+    fit = _wlsmv_measures(chisq, df, U @ sample.gamma, sample.gamma, correlation_part, weights, n)
     sigma = _implied(*_ram(size, rows, theta), p)[0]
     r = sample.correlations - sigma
     np.fill_diagonal(r, 0.0)
@@ -271,47 +272,29 @@ def _shifted(chisq: float, df: int, ugamma: np.ndarray) -> tuple[float, float, f
     return a * chisq + b, a, b
 
 
-def _wlsmv_measures(chisq, df, ugamma, sample: OrdinalStatistics, weights, n) -> dict[str, float]:
+def _wlsmv_measures(chisq, df, ugamma, gamma, correlations, weights, n) -> dict[str, float]:
     """lavaan's fit measures for WLSMV: the DWLS statistic, its scaled-shifted version, and the
-    indices on both against the independence baseline (thresholds free, correlations zero)."""
-    n_th = sum(len(t) for t in sample.thresholds)
-    correlations = sample.vector[n_th:]
+    indices on both against the independence baseline (thresholds free, correlations zero).
+    lavaan divides by N - 1 in the RMSEA of the least-squares estimators."""
+    n_th = len(weights) - len(correlations)
     base_chisq = n * float(np.sum(weights[n_th:] * correlations**2))
     base_df = len(correlations)
     # the baseline's U Gamma: the weight on the correlations, nothing on the (free) thresholds
-    base_ugamma = np.diag(weights[n_th:]) @ sample.gamma[n_th:, n_th:]
+    base_ugamma = np.diag(weights[n_th:]) @ gamma[n_th:, n_th:]
     scaled, a, b = _shifted(chisq, df, ugamma)
     base_scaled, *_ = _shifted(base_chisq, base_df, base_ugamma)
-
-    def indices(t: float, tb: float) -> tuple[float, float, float]:
-        # lavaan divides by N - 1 for the least-squares estimators
-        rmsea = np.sqrt(max(t - df, 0.0) / (df * (n - 1))) if df > 0 else 0.0
-        return (*incremental_indices(t, df, tb, base_df), rmsea)
-
-    cfi, tli, rmsea = indices(chisq, base_chisq)
-    cfi_s, tli_s, rmsea_s = indices(scaled, base_scaled)
-    low, high = _rmsea_interval(chisq, df, n - 1)
-    return {
-        "npar": n_th + (len(correlations) - df),
-        "chisq": chisq,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
-        "baseline.chisq": base_chisq,
-        "baseline.df": base_df,
-        "cfi": cfi,
-        "tli": tli,
-        "rmsea": rmsea,
-        "rmsea.ci.lower": low,
-        "rmsea.ci.upper": high,
+    cfi_scaled, tli_scaled = incremental_indices(scaled, df, base_scaled, base_df)
+    npar = n_th + (len(correlations) - df)
+    return chisq_measures(npar, chisq, df, base_chisq, base_df, n - 1) | {
         "aic": np.nan,  # least squares: no likelihood
         "bic": np.nan,
         "chisq.scaled": scaled,
         "chisq.scaling.factor": 1 / a,
         "chisq.shift.parameter": b,
         "pvalue.scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
-        "cfi.scaled": cfi_s,
-        "tli.scaled": tli_s,
-        "rmsea.scaled": rmsea_s,
+        "cfi.scaled": cfi_scaled,
+        "tli.scaled": tli_scaled,
+        "rmsea.scaled": rmsea_point(scaled, df, n - 1),
         "ntotal": n,
     }
 

@@ -639,8 +639,22 @@ def _fit_measures(moments: list[tuple], npar: int, *, means: bool) -> dict[str, 
     df = n_groups * (p * (p + 1) // 2 + (p if means else 0)) - npar
     base_chisq = 2 * (ll_sat - ll_base)
     base_df = n_groups * (p * (p + 1) // 2 - p)
+    return chisq_measures(npar, chisq, df, base_chisq, base_df, n, n_groups) | {
+        "srmr": float(srmr_weighted / n),
+        "logl": ll,
+        "unrestricted.logl": ll_sat,
+        "aic": -2 * ll + 2 * npar,
+        "bic": -2 * ll + np.log(n) * npar,
+        "ntotal": n,
+    }
+
+
+def chisq_measures(
+    npar: int, chisq: float, df: int, base_chisq: float, base_df: int, n: int, n_groups: int = 1
+) -> dict[str, float]:
+    """The measures built on a model's chi-square and its baseline's: the p value, CFI, TLI and
+    RMSEA with its 90% interval (on ``n``; times sqrt(G) with several groups, as lavaan)."""
     cfi, tli = incremental_indices(chisq, df, base_chisq, base_df)
-    rmsea = np.sqrt(max(chisq - df, 0.0) / (df * n)) * np.sqrt(n_groups) if df > 0 else 0.0
     low, high = (bound * np.sqrt(n_groups) for bound in _rmsea_interval(chisq, df, n))
     return {
         "npar": npar,
@@ -651,16 +665,15 @@ def _fit_measures(moments: list[tuple], npar: int, *, means: bool) -> dict[str, 
         "baseline.df": base_df,
         "cfi": cfi,
         "tli": tli,
-        "rmsea": rmsea,
+        "rmsea": rmsea_point(chisq, df, n, n_groups),
         "rmsea.ci.lower": low,
         "rmsea.ci.upper": high,
-        "srmr": float(srmr_weighted / n),
-        "logl": ll,
-        "unrestricted.logl": ll_sat,
-        "aic": -2 * ll + 2 * npar,
-        "bic": -2 * ll + np.log(n) * npar,
-        "ntotal": n,
     }
+
+
+def rmsea_point(chisq: float, df: int, n: int, n_groups: int = 1) -> float:
+    """RMSEA, sqrt(max(chisq - df, 0) / (df n)), times sqrt(G) with several groups (lavaan)."""
+    return float(np.sqrt(max(chisq - df, 0.0) / (df * n) * n_groups)) if df > 0 else 0.0
 
 
 def incremental_indices(chisq: float, df: int, base_chisq: float, base_df: int) -> tuple[float, float]:
@@ -905,7 +918,7 @@ def _scaled_measures(
         "chisq.scaling.factor": factor,
         "pvalue.scaled": float(stats.chi2.sf(scaled, df)) if df > 0 else np.nan,
         # several groups: the one-group formula on the total n times sqrt(G), as lavaan
-        "rmsea.scaled": float(np.sqrt(max(scaled - df, 0.0) / (df * n) * n_groups)) if df > 0 else 0.0,
+        "rmsea.scaled": rmsea_point(scaled, df, n, n_groups),
     }
     # robust RMSEA, CFI and TLI (Brosseau-Liard, Savalei & Li, 2012; Brosseau-Liard & Savalei,
     # 2014): the noncentrality T - c df instead of T / c - df; under FIML T and c are the

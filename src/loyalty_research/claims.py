@@ -28,6 +28,7 @@ __all__ = [
     "STATUSES",
     "ClaimCheck",
     "check_claim",
+    "claim_data",
     "conditional_shares",
     "disconfirmation_verdict",
     "load_claims",
@@ -452,9 +453,18 @@ def _top_two(values: pd.Series, top: float) -> pd.Series:
     return (values >= top - 1).astype(float).where(values.notna())
 
 
-def _claim_data() -> dict[str, pd.DataFrame]:
-    """The data sets the claims are tested on, as the columns the tests use: ``satisfaction``
-    and ``loyalty`` scores (item means), their top-two-box flags, and what each set has besides."""
+def claim_data() -> dict[str, pd.DataFrame]:
+    """The data sets the claims are tested on (``"ECSI mobi"``, ``"corporate reputation"``,
+    ``"golf survey"``), as the columns the tests use: ``satisfaction`` and ``loyalty`` scores
+    (item means), their top-two-box flags (``satisfied``, ``loyal``), and what each set has
+    besides (quality and expectation, switching costs, repurchase). The mobi items are in
+    ``attrs["raw"]`` of its frame.
+
+    Examples
+    --------
+    >>> sorted(claim_data())
+    ['ECSI mobi', 'corporate reputation', 'golf survey']
+    """
     from .datasets import load_corporate_reputation, load_ecsi_mobi
     from .study import load_study
 
@@ -503,7 +513,12 @@ def _claim_data() -> dict[str, pd.DataFrame]:
 
 
 def check_claim(
-    claim: str, *, n_permutations: int = 2000, random_state: int = 0, alpha: float = 0.05
+    claim: str,
+    *,
+    data: dict[str, pd.DataFrame] | None = None,
+    n_permutations: int = 2000,
+    random_state: int = 0,
+    alpha: float = 0.05,
 ) -> ClaimCheck:
     """Run one claim's test (see :func:`load_claims`) on every data set that can test it.
 
@@ -511,6 +526,8 @@ def check_claim(
     ----------
     claim : str
         A claim of the register, e.g. ``"loyalty_needs_satisfaction"``.
+    data : dict, optional
+        :func:`claim_data`'s data sets, loaded once for many claims; None loads them.
     n_permutations : int, default 2000
         Permutations of the necessity test.
     random_state : int, default 0
@@ -538,7 +555,8 @@ def check_claim(
         raise ValueError(f"unknown claim {claim!r}; the register has {list(register.index)}")
     entry = register.loc[claim]
     built = str(entry["built_into_golf"]).startswith("yes")
-    data = _claim_data() if not entry["test"].startswith("untestable") else {}
+    if data is None and not entry["test"].startswith("untestable"):
+        data = claim_data()
     rows, details = [], {}
 
     def add(name: str, status: str, text: str, detail) -> None:
