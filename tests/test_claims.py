@@ -60,6 +60,9 @@ def test_top_box_ratio_recovers_a_built_in_ratio_and_names_bad_input():
     back = rng.random(6000) < np.select([answers == 7, answers == 6], [0.6, 0.1], 0.05)
     table = lr.top_box_ratio(pd.DataFrame({"s": answers, "b": back.astype(int)}), "s", "b").iloc[0]
     assert table["ci_low"] < 6 < table["ci_high"]
+    # a scale that starts at 0: the merely satisfied answer may be 0
+    zero = lr.top_box_ratio(pd.DataFrame({"s": [0, 0, 1, 1], "b": [0, 1, 1, 1]}), "s", "b", merely=0).iloc[0]
+    assert zero["merely"] == "0" and zero["ratio"] == pytest.approx(2.0)
     with pytest.raises(ValueError, match="'b' must be 0/1"):
         lr.top_box_ratio(pd.DataFrame({"s": answers, "b": answers}), "s", "b")
     with pytest.raises(ValueError, match="no respondent gave the merely answer"):

@@ -217,7 +217,10 @@ def top_box_ratio(
         raise ValueError(f"{satisfaction!r} has {len(levels)} answer level(s): nothing to compare")
     top = float(levels[-1]) if top is None else float(top)
     below = levels[levels < top]
-    merely_levels = [float(below[-1])] if merely is None and len(below) else list(np.atleast_1d(merely or []))
+    if merely is None:
+        merely_levels = [float(below[-1])] if len(below) else []
+    else:
+        merely_levels = [float(v) for v in np.atleast_1d(merely)]
     in_top, in_merely = frame["s"] == top, frame["s"].isin(merely_levels)
     for name, mask in (("top", in_top), ("merely", in_merely)):
         if not mask.any():
